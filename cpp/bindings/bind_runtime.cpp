@@ -1,0 +1,53 @@
+// Threads and build/runtime facts for `python -m weightinit info`.
+#include <pybind11/stl.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "../cpu_features.hpp"
+#include "../parallel.hpp"
+#include "register.hpp"
+
+namespace py = pybind11;
+
+namespace weightinit::bindings {
+
+std::string compiler_description() {
+#if defined(__clang__)
+  return std::string("clang ") + __clang_version__;
+#elif defined(__GNUC__)
+  return "gcc " + std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+         std::to_string(__GNUC_PATCHLEVEL__);
+#elif defined(_MSC_VER)
+  return "msvc " + std::to_string(_MSC_VER);
+#else
+  return "unknown";
+#endif
+}
+
+void register_runtime(py::module_& m) {
+  m.def("get_num_threads", &get_num_threads, "Threads a large fill uses (OpenMP's max threads).");
+  m.def(
+      "set_num_threads",
+      [](int n) {
+        if (n < 1) throw std::invalid_argument("number of threads must be >= 1, got " + std::to_string(n));
+        set_num_threads(n);
+      },
+      py::arg("n"), "Set the threads large fills use, through omp_set_num_threads.");
+  m.def("build_info", [] {
+    py::dict d;
+    d["compiler"] = compiler_description();
+    d["openmp"] = openmp_enabled();
+#if defined(_OPENMP)
+    d["openmp_version"] = _OPENMP;
+#else
+    d["openmp_version"] = py::none();
+#endif
+    d["architecture"] = cpu_architecture();
+    d["cpu_features"] = cpu_features();
+    d["cxx_standard"] = static_cast<long>(__cplusplus);
+    return d;
+  });
+}
+
+}  // namespace weightinit::bindings

@@ -1,0 +1,150 @@
+// Distributions: how the four 32-bit words of one Philox4x32 block become samples.
+//
+// Each distribution maps one block to `per_block` consecutive samples, so the sample at stream
+// position p is a function of block p / per_block and lane p % per_block only (invariant 1):
+// any slice, chunk or thread computes it from its position alone.
+//
+//   32-bit precision (float32, float16, bfloat16 outputs): one 32-bit word per sample, 4 a block.
+//   64-bit precision (float64 output): one 64-bit word (two 32-bit words, low first) per sample,
+//   2 a block.
+// Low-precision outputs are sampled in float32 and rounded once (round-to-nearest-even).
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include "low_precision.hpp"
+#include "unit_math.hpp"
+
+namespace weightinit {
+
+using Block = std::array<std::uint32_t, 4>;
+
+inline std::uint64_t join64(std::uint32_t lo, std::uint32_t hi) {
+  return static_cast<std::uint64_t>(lo) | (static_cast<std::uint64_t>(hi) << 32);
+}
+
+// [0, 1) with NumPy's conversions: 24 bits for float, 53 bits for double.
+inline float unit_closed_open(std::uint32_t w) { return static_cast<float>(w >> 8) * 0x1p-24f; }
+inline double unit_closed_open(std::uint64_t w) { return static_cast<double>(w >> 11) * 0x1p-53; }
+
+// (0, 1] using every bit of the word (the Box-Muller radius needs a fine grid near zero):
+// (w + 1/2) * 2^-32 (resp. 2^-64), built from two exactly representable parts, rounded once.
+inline float unit_open_closed(std::uint32_t w) {
+  return static_cast<float>(w >> 8) * 0x1p-24f + (static_cast<float>(w & 0xFFu) + 0.5f) * 0x1p-32f;
+}
+inline double unit_open_closed(std::uint64_t w) {
+  return static_cast<double>(w >> 11) * 0x1p-53 + (static_cast<double>(w & 0x7FFu) + 0.5) * 0x1p-64;
+}
+
+// Open (0, 1) in double, exactly (w + 1/2) * 2^-32 or ((w >> 11) + 1/2) * 2^-53.
+inline double unit_open_f64(std::uint32_t w) { return (static_cast<double>(w) + 0.5) * 0x1p-32; }
+inline double unit_open_f64(std::uint64_t w) { return (static_cast<double>(w >> 11) + 0.5) * 0x1p-53; }
+
+// Box-Muller: one (0,1] word for the radius, one word for the angle, two independent normals.
+template <class Real, class Word>
+inline void box_muller(Word w_radius, Word w_angle, Real& z0, Real& z1) {
+  const Real r = std::sqrt(Real(-2) * log_positive(unit_open_closed(w_radius)));
+  Real c, s;
+  sincos_turn(w_angle, c, s);
+  z0 = r * c;
+  z1 = r * s;
+}
+
+template <class Real> struct Precision;
+template <> struct Precision<float> {
+  static constexpr int per_block = 4;
+  static std::uint32_t word(const Block& b, int i) { return b[i]; }
+};
+template <> struct Precision<double> {
+  static constexpr int per_block = 2;
+  static std::uint64_t word(const Block& b, int i) { return join64(b[2 * i], b[2 * i + 1]); }
+};
+
+// low + (high - low) * u, two roundings, in the working precision Real.
+template <class Real>
+struct Uniform {
+  using value_type = Real;
+  static constexpr int per_block = Precision<Real>::per_block;
+  Real low, range;
+  void block(const Block& b, Real* out) const {
+    for (int i = 0; i < per_block; ++i) out[i] = low + range * unit_closed_open(Precision<Real>::word(b, i));
+  }
+  template <class Out> Out convert(Real v) const { return OutputConvert<Out>::from(v); }
+};
+
+// mean + std * z, z from Box-Muller on lanes (0, 1) and (2, 3) of the block (float32), or on
+// the two 64-bit words (float64).
+template <class Real>
+struct Normal {
+  using value_type = Real;
+  static constexpr int per_block = Precision<Real>::per_block;
+  Real mean, std;
+  void block(const Block& b, Real* out) const {
+    for (int i = 0; i < per_block; i += 2) {
+      Real z0, z1;
+      box_muller<Real>(Precision<Real>::word(b, i), Precision<Real>::word(b, i + 1), z0, z1);
+      out[i] = mean + std * z0;
+      out[i + 1] = mean + std * z1;
+    }
+  }
+  template <class Out> Out convert(Real v) const { return OutputConvert<Out>::from(v); }
+};
+
+// Normal(mean, std) restricted to [low, high], by exact inversion of the tail function:
+// no rejection, no clipping. One uniform per sample (32 or 53 bits), computed in double.
+template <class Real>
+struct TruncatedNormal {
+  using value_type = double;
+  static constexpr int per_block = Precision<Real>::per_block;
+  double mean, std, low, high;  // bounds absolute
+  double alpha, beta;           // bounds standardized, after the flip below
+  bool flip;                    // sample -Z on [-beta, -alpha] when the interval lies left of 0
+  bool straddle;
+  double log_q_alpha, expm1_d;  // tail case: log Q(alpha), expm1(log Q(beta) - log Q(alpha))
+  double q_below, q_above, mass;  // straddle case: P(Z < alpha), P(Z > beta), P(alpha<Z<beta)
+
+  TruncatedNormal(double mean_, double std_, double low_, double high_)
+      : mean(mean_), std(std_), low(low_), high(high_) {
+    double a = (low - mean) / std, b = (high - mean) / std;
+    flip = b <= 0.0;
+    if (flip) { const double t = a; a = -b; b = -t; }
+    alpha = a;
+    beta = b;
+    straddle = a < 0.0;
+    if (straddle) {
+      q_below = 0.5 * std::erfc(-a * kSqrt1_2);
+      q_above = 0.5 * std::erfc(b * kSqrt1_2);
+      mass = (1.0 - q_below) - q_above;
+      log_q_alpha = expm1_d = 0.0;
+    } else {
+      log_q_alpha = log_normal_tail(a);
+      const double log_q_beta = std::isinf(b) ? -INFINITY : log_normal_tail(b);
+      expm1_d = std::expm1(log_q_beta - log_q_alpha);
+      q_below = q_above = mass = 0.0;
+    }
+  }
+
+  double standard_sample(double u) const {
+    if (straddle) {
+      const double p_below = q_below + u * mass;          // P(Z < x)
+      const double p_above = q_above + (1.0 - u) * mass;  // P(Z > x)
+      if (p_below <= p_above) return -normal_tail_inverse_log(std::log(p_below), -alpha);
+      return normal_tail_inverse_log(std::log(p_above), beta);
+    }
+    const double target = log_q_alpha + std::log1p(u * expm1_d);
+    return normal_tail_inverse_log(target, beta);
+  }
+
+  void block(const Block& b, double* out) const {
+    for (int i = 0; i < per_block; ++i) {
+      double z = standard_sample(unit_open_f64(Precision<Real>::word(b, i)));
+      if (flip) z = -z;
+      out[i] = mean + std * z;
+    }
+  }
+  template <class Out> Out convert(double v) const { return convert_within<Out>(v, low, high); }
+};
+
+}  // namespace weightinit

@@ -1,0 +1,150 @@
+// Filling an N-d strided buffer with samples of a distribution at given stream positions.
+//
+// Output element with multi-index (i_0, ..., i_{d-1}) lives at byte offset sum(i_k * out_stride_k)
+// and takes the sample at stream position pos_offset + sum(i_k * pos_stride_k). That one rule
+// serves a new array (positions = C order), out= views of any strides, and index= slices of a
+// larger tensor (positions of the slice in the full tensor).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "distributions.hpp"
+#include "parallel.hpp"
+#include "philox.hpp"
+
+namespace weightinit {
+
+// Philox4x32-10 under `key`, block b at counter base + b (128-bit add).
+struct BlockStream {
+  Key2x32 key;
+  Ctr4x32 base;
+  Block block(std::uint64_t b) const { return philox4x32_10(counter_add(base, b), key); }
+};
+
+struct StridedDim {
+  std::int64_t size, out_stride, pos_stride;
+};
+
+struct StridedLayout {
+  char* data;
+  std::int64_t pos_offset;
+  std::vector<StridedDim> dims;  // outermost first
+
+  // Merge neighbouring dimensions that are one run in both memory and stream position.
+  void simplify() {
+    std::vector<StridedDim> merged;
+    for (const StridedDim& d : dims) {
+      if (d.size == 1) continue;
+      if (!merged.empty()) {
+        StridedDim& m = merged.back();
+        if (m.out_stride == d.out_stride * d.size && m.pos_stride == d.pos_stride * d.size) {
+          m.size *= d.size;
+          m.out_stride = d.out_stride;
+          m.pos_stride = d.pos_stride;
+          continue;
+        }
+      }
+      merged.push_back(d);
+    }
+    if (merged.empty()) merged.push_back({1, 0, 0});
+    dims = std::move(merged);
+  }
+
+  std::int64_t size() const {
+    std::int64_t n = 1;
+    for (const StridedDim& d : dims) n *= d.size;
+    return n;
+  }
+};
+
+template <class Out>
+inline void store(char* p, Out v) { std::memcpy(p, &v, sizeof(Out)); }
+
+// n samples at positions p0, p0 + pstride, ... into out, out + ostride, ...
+template <class Out, class Dist>
+void fill_run(const Dist& dist, const BlockStream& s, std::int64_t p0, std::int64_t pstride,
+              std::int64_t n, char* out, std::int64_t ostride) {
+  constexpr int E = Dist::per_block;
+  typename Dist::value_type vals[E];
+  if (pstride == 1) {
+    std::int64_t j = 0;
+    while (j < n) {
+      const std::uint64_t p = static_cast<std::uint64_t>(p0 + j);
+      const int lane = static_cast<int>(p % E);
+      dist.block(s.block(p / E), vals);
+      const std::int64_t count = std::min<std::int64_t>(E - lane, n - j);
+      for (std::int64_t k = 0; k < count; ++k) {
+        store(out + (j + k) * ostride, dist.template convert<Out>(vals[lane + k]));
+      }
+      j += count;
+    }
+    return;
+  }
+  for (std::int64_t j = 0; j < n; ++j) {
+    const std::uint64_t p = static_cast<std::uint64_t>(p0 + j * pstride);
+    dist.block(s.block(p / E), vals);
+    store(out + j * ostride, dist.template convert<Out>(vals[p % E]));
+  }
+}
+
+// Rough cost of one sample relative to a uniform, so expensive distributions go parallel sooner.
+template <class Dist> inline constexpr std::int64_t kCostPerSample = 1;
+template <class R> inline constexpr std::int64_t kCostPerSample<TruncatedNormal<R>> = 64;
+
+// Calls run(pos, pos_stride, count, out_ptr, out_stride) over the layout's innermost runs,
+// split between threads by flat element index.
+template <class Run>
+void for_each_run(StridedLayout layout, std::int64_t cost_per_item, Run&& run) {
+  layout.simplify();
+  const std::int64_t total = layout.size();
+  const auto& dims = layout.dims;
+  const int nd = static_cast<int>(dims.size());
+  const StridedDim inner = dims.back();
+  parallel_for(total, 64, cost_per_item, [&](std::int64_t begin, std::int64_t end) {
+    // Decompose the flat start into a multi-index; then walk run by run.
+    std::vector<std::int64_t> idx(nd, 0);
+    std::int64_t rest = begin;
+    for (int k = nd - 1; k >= 0; --k) {
+      idx[k] = rest % dims[k].size;
+      rest /= dims[k].size;
+    }
+    std::int64_t f = begin;
+    while (f < end) {
+      std::int64_t pos = layout.pos_offset, off = 0;
+      for (int k = 0; k < nd; ++k) {
+        pos += idx[k] * dims[k].pos_stride;
+        off += idx[k] * dims[k].out_stride;
+      }
+      const std::int64_t count = std::min(inner.size - idx[nd - 1], end - f);
+      run(pos, inner.pos_stride, count, layout.data + off, inner.out_stride);
+      f += count;
+      idx[nd - 1] += count;
+      for (int k = nd - 1; k > 0 && idx[k] == dims[k].size; --k) {
+        idx[k] = 0;
+        ++idx[k - 1];
+      }
+    }
+  });
+}
+
+template <class Out, class Dist>
+void fill_strided(const Dist& dist, const BlockStream& s, const StridedLayout& layout) {
+  for_each_run(layout, kCostPerSample<Dist>,
+               [&](std::int64_t pos, std::int64_t pstride, std::int64_t n, char* out, std::int64_t ostride) {
+                 fill_run<Out>(dist, s, pos, pstride, n, out, ostride);
+               });
+}
+
+// Every element set to the same value.
+template <class Out>
+void fill_constant(Out value, const StridedLayout& layout) {
+  for_each_run(layout, 1, [&](std::int64_t, std::int64_t, std::int64_t n, char* out, std::int64_t ostride) {
+    for (std::int64_t j = 0; j < n; ++j) store(out + j * ostride, value);
+  });
+}
+
+}  // namespace weightinit

@@ -1,0 +1,102 @@
+// Rounding float32 to bfloat16 and float16, round-to-nearest-even, by bit manipulation (so every
+// machine gives the same bits; NaN stays NaN, overflow goes to infinity, float16 subnormals kept).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include "unit_math.hpp"
+
+namespace weightinit {
+
+struct bfloat16_bits { std::uint16_t bits; };
+struct float16_bits { std::uint16_t bits; };
+
+inline std::uint16_t float_to_bfloat16(float f) {
+  std::uint32_t u = bit_cast<std::uint32_t>(f);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<std::uint16_t>((u >> 16) | 0x0040u);
+  u += 0x7FFFu + ((u >> 16) & 1u);
+  return static_cast<std::uint16_t>(u >> 16);
+}
+
+inline float bfloat16_to_float(std::uint16_t h) {
+  return bit_cast<float>(static_cast<std::uint32_t>(h) << 16);
+}
+
+inline std::uint16_t float_to_float16(float f) {
+  const std::uint32_t x = bit_cast<std::uint32_t>(f);
+  const std::uint32_t sign = (x >> 16) & 0x8000u;
+  const std::uint32_t ax = x & 0x7FFFFFFFu;
+  if (ax >= 0x7F800000u) {  // inf or NaN
+    return static_cast<std::uint16_t>(sign | 0x7C00u | (ax > 0x7F800000u ? 0x0200u | ((ax >> 13) & 0x03FFu) : 0u));
+  }
+  if (ax >= 0x477FF000u) return static_cast<std::uint16_t>(sign | 0x7C00u);  // >= 65520 rounds to inf
+  if (ax >= 0x38800000u) {  // normal half: rebias the exponent (127 -> 15) and round the mantissa
+    const std::uint32_t r = ax - (112u << 23) + 0x0FFFu + ((ax >> 13) & 1u);
+    return static_cast<std::uint16_t>(sign | (r >> 13));
+  }
+  // Subnormal half: the result is round(|f| * 2^24) as an integer, |f| = m * 2^(e - 150).
+  const std::uint32_t e = ax >> 23;
+  if (e < 102) return static_cast<std::uint16_t>(sign);  // |f| < 2^-25: rounds to zero
+  const std::uint32_t m = (ax & 0x007FFFFFu) | 0x00800000u;
+  const std::uint32_t shift = 126u - e;  // 14..24
+  std::uint32_t q = m >> shift;
+  const std::uint32_t rem = m & ((1u << shift) - 1u);
+  const std::uint32_t half = 1u << (shift - 1u);
+  if (rem > half || (rem == half && (q & 1u))) ++q;
+  return static_cast<std::uint16_t>(sign | q);
+}
+
+inline float float16_to_float(std::uint16_t h) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+  const std::uint32_t e = (h >> 10) & 0x1Fu;
+  const std::uint32_t m = h & 0x03FFu;
+  if (e == 0x1F) return bit_cast<float>(sign | 0x7F800000u | (m << 13));
+  if (e != 0) return bit_cast<float>(sign | ((e + 112u) << 23) | (m << 13));
+  const float v = static_cast<float>(m) * 5.9604644775390625e-08f;  // m * 2^-24, exact
+  return sign ? -v : v;
+}
+
+// Conversion of a working-precision value to an output element.
+template <class Out> struct OutputConvert;
+template <> struct OutputConvert<float> {
+  static float from(float v) { return v; }
+  static float to_float(float v) { return v; }
+};
+template <> struct OutputConvert<double> {
+  static double from(double v) { return v; }
+};
+template <> struct OutputConvert<bfloat16_bits> {
+  static bfloat16_bits from(float v) { return {float_to_bfloat16(v)}; }
+  static float to_float(bfloat16_bits v) { return bfloat16_to_float(v.bits); }
+};
+template <> struct OutputConvert<float16_bits> {
+  static float16_bits from(float v) { return {float_to_float16(v)}; }
+  static float to_float(float16_bits v) { return float16_to_float(v.bits); }
+};
+
+// Round x (already inside [lo, hi]) to Out so that the result is still inside [lo, hi]: where
+// rounding to nearest crosses a bound that Out cannot represent, take the neighbour inside.
+template <class Out>
+inline Out convert_within(double x, double lo, double hi) {
+  if constexpr (std::is_same_v<Out, double>) {
+    return x < lo ? lo : (x > hi ? hi : x);
+  } else {
+    float f = static_cast<float>(x);
+    if (static_cast<double>(f) > hi) f = std::nextafter(f, -INFINITY);
+    if (static_cast<double>(f) < lo) f = std::nextafter(f, INFINITY);
+    if constexpr (std::is_same_v<Out, float>) {
+      return f;
+    } else {
+      Out o = OutputConvert<Out>::from(f);
+      const double back = OutputConvert<Out>::to_float(o);
+      // Low-precision neighbours: step the bit pattern one unit towards zero's side inside.
+      if (back > hi) o.bits = static_cast<std::uint16_t>((o.bits & 0x8000u) ? o.bits + 1u : o.bits - 1u);
+      else if (back < lo) o.bits = static_cast<std::uint16_t>((o.bits & 0x8000u) ? o.bits - 1u : o.bits + 1u);
+      return o;
+    }
+  }
+}
+
+}  // namespace weightinit

@@ -1,0 +1,138 @@
+// Philox4x32 and Philox4x64 block functions (Salmon et al., SC'11; Random123 philox.h).
+//
+// Pure functions of (counter, key): no state, no Python, no allocation. Names follow the
+// paper and NumPy's philox.h: mulhilo, bumpkey, round, block.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace weightinit {
+
+using Ctr4x32 = std::array<std::uint32_t, 4>;
+using Key2x32 = std::array<std::uint32_t, 2>;
+using Ctr4x64 = std::array<std::uint64_t, 4>;
+using Key2x64 = std::array<std::uint64_t, 2>;
+
+inline constexpr std::uint32_t kPhilox4x32M0 = 0xD2511F53u;
+inline constexpr std::uint32_t kPhilox4x32M1 = 0xCD9E8D57u;
+inline constexpr std::uint32_t kPhilox4x32W0 = 0x9E3779B9u;
+inline constexpr std::uint32_t kPhilox4x32W1 = 0xBB67AE85u;
+
+inline constexpr std::uint64_t kPhilox4x64M0 = 0xD2E7470EE14C6C93ull;
+inline constexpr std::uint64_t kPhilox4x64M1 = 0xCA5A826395121157ull;
+inline constexpr std::uint64_t kPhilox4x64W0 = 0x9E3779B97F4A7C15ull;
+inline constexpr std::uint64_t kPhilox4x64W1 = 0xBB67AE8584CAA73Bull;
+
+inline constexpr int kPhiloxRounds = 10;
+
+inline void mulhilo32(std::uint32_t a, std::uint32_t b, std::uint32_t& hi, std::uint32_t& lo) {
+  const std::uint64_t p = static_cast<std::uint64_t>(a) * b;
+  hi = static_cast<std::uint32_t>(p >> 32);
+  lo = static_cast<std::uint32_t>(p);
+}
+
+inline void mulhilo64(std::uint64_t a, std::uint64_t b, std::uint64_t& hi, std::uint64_t& lo) {
+#if defined(__SIZEOF_INT128__)
+  const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  hi = static_cast<std::uint64_t>(p >> 64);
+  lo = static_cast<std::uint64_t>(p);
+#else
+  // Portable 64x64 -> 128 multiply from four 32x32 products.
+  const std::uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32;
+  const std::uint64_t b_lo = b & 0xFFFFFFFFu, b_hi = b >> 32;
+  const std::uint64_t ll = a_lo * b_lo, lh = a_lo * b_hi, hl = a_hi * b_lo, hh = a_hi * b_hi;
+  const std::uint64_t mid = (ll >> 32) + (lh & 0xFFFFFFFFu) + (hl & 0xFFFFFFFFu);
+  lo = (mid << 32) | (ll & 0xFFFFFFFFu);
+  hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
+}
+
+template <class Word>
+struct PhiloxTraits;
+
+template <>
+struct PhiloxTraits<std::uint32_t> {
+  static constexpr std::uint32_t M0 = kPhilox4x32M0, M1 = kPhilox4x32M1;
+  static constexpr std::uint32_t W0 = kPhilox4x32W0, W1 = kPhilox4x32W1;
+  static void mulhilo(std::uint32_t a, std::uint32_t b, std::uint32_t& hi, std::uint32_t& lo) {
+    mulhilo32(a, b, hi, lo);
+  }
+};
+
+template <>
+struct PhiloxTraits<std::uint64_t> {
+  static constexpr std::uint64_t M0 = kPhilox4x64M0, M1 = kPhilox4x64M1;
+  static constexpr std::uint64_t W0 = kPhilox4x64W0, W1 = kPhilox4x64W1;
+  static void mulhilo(std::uint64_t a, std::uint64_t b, std::uint64_t& hi, std::uint64_t& lo) {
+    mulhilo64(a, b, hi, lo);
+  }
+};
+
+// One Philox round: (hi0, lo0) = M0*x0, (hi1, lo1) = M1*x2; x = (hi1^x1^k0, lo1, hi0^x3^k1, lo0).
+template <class Word>
+inline void philox_round(std::array<Word, 4>& x, const std::array<Word, 2>& k) {
+  using T = PhiloxTraits<Word>;
+  Word hi0, lo0, hi1, lo1;
+  T::mulhilo(T::M0, x[0], hi0, lo0);
+  T::mulhilo(T::M1, x[2], hi1, lo1);
+  x = {static_cast<Word>(hi1 ^ x[1] ^ k[0]), lo1, static_cast<Word>(hi0 ^ x[3] ^ k[1]), lo0};
+}
+
+template <class Word>
+inline void philox_bumpkey(std::array<Word, 2>& k) {
+  using T = PhiloxTraits<Word>;
+  k[0] = static_cast<Word>(k[0] + T::W0);
+  k[1] = static_cast<Word>(k[1] + T::W1);
+}
+
+// Philox4xW-R: round 1 uses the key as given; the key is bumped before each later round.
+template <class Word, int Rounds = kPhiloxRounds>
+inline std::array<Word, 4> philox_block(std::array<Word, 4> ctr, std::array<Word, 2> key) {
+  philox_round(ctr, key);
+  for (int r = 1; r < Rounds; ++r) {
+    philox_bumpkey(key);
+    philox_round(ctr, key);
+  }
+  return ctr;
+}
+
+inline Ctr4x32 philox4x32_10(const Ctr4x32& ctr, const Key2x32& key) {
+  return philox_block<std::uint32_t>(ctr, key);
+}
+inline Ctr4x64 philox4x64_10(const Ctr4x64& ctr, const Key2x64& key) {
+  return philox_block<std::uint64_t>(ctr, key);
+}
+
+// Multi-word counter arithmetic, least significant word first, wrapping modulo 2^(4W).
+template <class Word>
+inline std::array<Word, 4> counter_add(std::array<Word, 4> c, std::uint64_t delta_lo,
+                                       std::uint64_t delta_hi = 0) {
+  if constexpr (sizeof(Word) == 8) {
+    Word d[2] = {delta_lo, delta_hi};
+    Word carry = 0;
+    for (int i = 0; i < 4; ++i) {
+      const Word add = (i < 2 ? d[i] : Word{0});
+      const Word s1 = c[i] + add;
+      const Word c1 = s1 < add;
+      const Word s2 = s1 + carry;
+      const Word c2 = s2 < carry;
+      c[i] = s2;
+      carry = c1 | c2;
+    }
+  } else {
+    std::uint32_t d[4] = {static_cast<std::uint32_t>(delta_lo),
+                          static_cast<std::uint32_t>(delta_lo >> 32),
+                          static_cast<std::uint32_t>(delta_hi),
+                          static_cast<std::uint32_t>(delta_hi >> 32)};
+    std::uint64_t carry = 0;
+    for (int i = 0; i < 4; ++i) {
+      const std::uint64_t s = static_cast<std::uint64_t>(c[i]) + d[i] + carry;
+      c[i] = static_cast<std::uint32_t>(s);
+      carry = s >> 32;
+    }
+  }
+  return c;
+}
+
+}  // namespace weightinit

@@ -1,0 +1,70 @@
+"""weightinit: fast, reproducible weight initialization.
+
+A C++ core fills NumPy arrays in parallel with Philox4x32-10 samples, each a pure function of
+(seed, position), so the same seed gives the same weights on any thread count, slice or machine.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from ._dtypes import SUPPORTED_DTYPES, bfloat16
+from ._runtime import get_num_threads, info, set_num_threads, show_info
+from .bit_generator import Philox4x32, Philox4x64
+from .generator import Generator, default_rng
+from .initializers import (
+    calculate_gain,
+    compute_fans,
+    constant,
+    glorot_normal,
+    glorot_uniform,
+    he_normal,
+    he_uniform,
+    kaiming_normal,
+    kaiming_uniform,
+    lecun_normal,
+    lecun_uniform,
+    normal,
+    ones,
+    truncated_normal,
+    uniform,
+    variance_scaling,
+    xavier_normal,
+    xavier_uniform,
+    zeros,
+)
+from .philox import philox4x32_10, philox4x64_10
+
+__all__ = [
+    "SUPPORTED_DTYPES",
+    "Generator",
+    "Philox4x32",
+    "Philox4x64",
+    "bfloat16",
+    "calculate_gain",
+    "compute_fans",
+    "constant",
+    "default_rng",
+    "get_num_threads",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "info",
+    "kaiming_normal",
+    "kaiming_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "normal",
+    "ones",
+    "philox4x32_10",
+    "philox4x64_10",
+    "set_num_threads",
+    "show_info",
+    "truncated_normal",
+    "uniform",
+    "variance_scaling",
+    "xavier_normal",
+    "xavier_uniform",
+    "zeros",
+]

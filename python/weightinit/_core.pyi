@@ -1,0 +1,26 @@
+"""Type stubs for weightinit's compiled core (private: use the weightinit package)."""
+
+from typing import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+_StateTuple = tuple[Sequence[int], Sequence[int], Sequence[int], int, int, int]
+
+def philox4x32_10(counter: npt.NDArray[np.uint32], key: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]: ...
+def philox4x64_10(counter: npt.NDArray[np.uint64], key: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]: ...
+def draw_4x64(state: _StateTuple, out: np.ndarray, kind: str, low: float = 0.0, range: float = 1.0) -> _StateTuple: ...
+def draw_4x32(state: _StateTuple, out: np.ndarray, kind: str, low: float = 0.0, range: float = 1.0) -> _StateTuple: ...
+def fill(
+    distribution: str,
+    out: np.ndarray,
+    dtype: str,
+    params: Sequence[float],
+    key: tuple[int, int],
+    counter_base: tuple[int, int, int, int],
+    pos_offset: int,
+    pos_strides: Sequence[int],
+) -> None: ...
+def get_num_threads() -> int: ...
+def set_num_threads(n: int) -> None: ...
+def build_info() -> dict[str, object]: ...

@@ -1,0 +1,28 @@
+"""Output dtypes: float32, float64, float16 and bfloat16 (``ml_dtypes.bfloat16``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ml_dtypes
+import numpy as np
+
+__all__ = ["SUPPORTED_DTYPES", "bfloat16", "resolve_dtype"]
+
+bfloat16 = np.dtype(ml_dtypes.bfloat16)
+
+#: Names of the dtypes every initializer can write.
+SUPPORTED_DTYPES: tuple[str, ...] = ("float32", "float64", "float16", "bfloat16")
+
+
+def resolve_dtype(dtype: Any, allowed: tuple[str, ...] = SUPPORTED_DTYPES) -> np.dtype:
+    """Return ``dtype`` as a NumPy dtype, or raise ``TypeError`` naming what is allowed."""
+    if isinstance(dtype, str) and dtype == "bfloat16":
+        return bfloat16
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.name not in allowed or not dt.isnative:
+        raise TypeError(f"unsupported dtype {dtype!r}; use one of: {', '.join(allowed)}")
+    return dt

@@ -1,0 +1,458 @@
+"""Weight initializers: one mechanism (:func:`variance_scaling` and the plain distributions),
+many familiar names.
+
+Every function takes ``shape`` and the keyword arguments
+
+``dtype``   float32 (default), float64, float16 or bfloat16 (``ml_dtypes.bfloat16``);
+            with ``out=`` the default is ``out``'s dtype.
+``seed``    None (fresh entropy), an int, a ``numpy.random.SeedSequence``, or a weightinit /
+            NumPy ``Generator`` (a key is drawn from it, so it advances).
+``out``     a writable NumPy array (any strides, ``np.memmap`` included) or CPU torch tensor
+            of the result's shape, filled in place and returned.
+``index``   a NumPy basic index of the full tensor: the result is ``init(shape)[index]`` bit for
+            bit, computed at the cost of the part asked for (how a shard makes its piece).
+``layout``  "torch" (default): weights are (out, in, *kernel); "jax"/"keras": (*kernel, in, out).
+
+The sample at each position of the full tensor depends only on the seed and the position: the
+same seed gives the same weights for any thread count, slicing or machine.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any, Sequence, Union
+
+import numpy as np
+
+from ._fill import fill_distribution, normalize_shape
+
+__all__ = [
+    "calculate_gain",
+    "compute_fans",
+    "constant",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "kaiming_normal",
+    "kaiming_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "normal",
+    "ones",
+    "truncated_normal",
+    "uniform",
+    "variance_scaling",
+    "xavier_normal",
+    "xavier_uniform",
+    "zeros",
+]
+
+Axis = Union[int, Sequence[int]]
+
+#: Standard deviation of a standard normal truncated to (-2, 2); JAX and Keras divide by it.
+TRUNCATED_NORMAL_STD_2SIGMA = 0.87962566103423978
+
+_LAYOUT_AXES = {"torch": (1, 0), "jax": (-2, -1), "keras": (-2, -1)}
+
+
+def _real(value: Any, name: str) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    return float(value)
+
+
+def _finite(value: Any, name: str, *, minimum: float | None = None, positive: bool = False) -> float:
+    v = _real(value, name)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {v}")
+    if positive and not v > 0:
+        raise ValueError(f"{name} must be > 0, got {v}")
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {v}")
+    return v
+
+
+def _not_nan(value: Any, name: str) -> float:
+    v = _real(value, name)
+    if math.isnan(v):
+        raise ValueError(f"{name} must not be NaN")
+    return v
+
+
+# ---------------------------------------------------------------------------------------------
+# Fans and gains
+# ---------------------------------------------------------------------------------------------
+
+
+def _axes(axis: Axis, ndim: int, name: str) -> tuple[int, ...]:
+    axes = (axis,) if isinstance(axis, (numbers.Integral, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
+            raise TypeError(f"{name} must be an int or a sequence of ints, got {axis!r}")
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{name}={a} is out of range for a {ndim}-d shape")
+        out.append(a % ndim)
+    return tuple(out)
+
+
+def compute_fans(
+    shape: Any, layout: str = "torch", *, in_axis: Axis | None = None, out_axis: Axis | None = None
+) -> tuple[int, int]:
+    """``(fan_in, fan_out)`` of a weight tensor of ``shape``.
+
+    ``layout="torch"``: (out, in, *kernel), as ``torch.nn.init._calculate_fan_in_and_fan_out``:
+    ``fan_in = shape[1] * receptive``, ``fan_out = shape[0] * receptive`` with ``receptive`` the
+    product of the kernel dims. ``layout="jax"`` (or ``"keras"``): (*kernel, in, out), as JAX's
+    ``_compute_fans`` with ``in_axis=-2, out_axis=-1``. Explicit ``in_axis``/``out_axis`` (ints
+    or sequences) override the layout; every other axis counts as receptive field.
+
+    Examples
+    --------
+    >>> compute_fans((64, 32, 3, 3))
+    (288, 576)
+    >>> compute_fans((3, 3, 32, 64), layout="jax")
+    (288, 576)
+    """
+    dims = normalize_shape(shape)
+    if len(dims) < 2:
+        raise ValueError(f"fan in and fan out are undefined for a tensor with fewer than 2 dimensions, got shape {dims}")
+    if layout not in _LAYOUT_AXES:
+        raise ValueError(f"layout must be one of {sorted(_LAYOUT_AXES)}, got {layout!r}")
+    default_in, default_out = _LAYOUT_AXES[layout]
+    ins = _axes(default_in if in_axis is None else in_axis, len(dims), "in_axis")
+    outs = _axes(default_out if out_axis is None else out_axis, len(dims), "out_axis")
+    if set(ins) & set(outs):
+        raise ValueError(f"in_axis {ins} and out_axis {outs} overlap")
+    in_size = math.prod(dims[a] for a in ins)
+    out_size = math.prod(dims[a] for a in outs)
+    receptive = math.prod(d for k, d in enumerate(dims) if k not in ins and k not in outs)
+    return in_size * receptive, out_size * receptive
+
+
+_LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """The recommended gain for a nonlinearity, from PyTorch's ``calculate_gain`` table.
+
+    ================= ====================================
+    nonlinearity      gain
+    ================= ====================================
+    linear, conv*, sigmoid  1
+    tanh              5/3
+    relu              sqrt(2)
+    leaky_relu        sqrt(2 / (1 + negative_slope**2)), slope ``param`` (default 0.01)
+    selu              3/4
+    ================= ====================================
+
+    Examples
+    --------
+    >>> calculate_gain("relu")
+    1.4142135623730951
+    >>> calculate_gain("leaky_relu", 0.2)
+    1.3867504905630728
+    """
+    if nonlinearity in _LINEAR_FNS or nonlinearity == "sigmoid":
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            negative_slope = 0.01
+        elif not isinstance(param, bool) and isinstance(param, (int, float, np.integer, np.floating)):
+            negative_slope = float(param)
+            if not math.isfinite(negative_slope):
+                raise ValueError(f"negative_slope must be finite, got {param}")
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + negative_slope**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}; use one of linear, conv*, sigmoid, tanh, relu, leaky_relu, selu")
+
+
+def _fans_for(shape: Any, layout: str, in_axis: Axis | None, out_axis: Axis | None) -> tuple[int, int] | None:
+    """Fans, or None for a zero-size tensor (nothing to scale; the result is empty)."""
+    fans = compute_fans(shape, layout, in_axis=in_axis, out_axis=out_axis)
+    return None if math.prod(normalize_shape(shape)) == 0 else fans
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain distributions
+# ---------------------------------------------------------------------------------------------
+
+
+def uniform(
+    shape: Any, low: float = 0.0, high: float = 1.0, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None
+) -> Any:
+    """Samples of U[low, high): ``low + (high - low) * u``, ``u`` with 24 (float32, float16,
+    bfloat16) or 53 (float64) random bits. Low precision rounds once from float32, so a value
+    may round up to ``high``.
+
+    Examples
+    --------
+    >>> w = uniform((2, 3), -1.0, 1.0, seed=0)
+    >>> w.shape, w.dtype.name, bool(((-1 <= w) & (w < 1)).all())
+    ((2, 3), 'float32', True)
+    """
+    lo, hi = _finite(low, "low"), _finite(high, "high")
+    if not lo <= hi:
+        raise ValueError(f"uniform needs low <= high, got low={lo}, high={hi}")
+    if not math.isfinite(hi - lo):
+        raise ValueError("high - low overflows")
+    return fill_distribution("uniform", (lo, hi), shape, dtype=dtype, seed=seed, out=out, index=index)
+
+
+def normal(
+    shape: Any, mean: float = 0.0, std: float = 1.0, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None
+) -> Any:
+    """Samples of N(mean, std**2), untruncated: ``mean + std * z`` with ``z`` from Box-Muller.
+
+    Examples
+    --------
+    >>> normal((1000,), 0.0, 0.02, seed=1).std().round(2)
+    0.02
+    """
+    m, s = _finite(mean, "mean"), _finite(std, "std", minimum=0.0)
+    return fill_distribution("normal", (m, s), shape, dtype=dtype, seed=seed, out=out, index=index)
+
+
+def truncated_normal(
+    shape: Any,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    *,
+    dtype: Any = None,
+    seed: Any = None,
+    out: Any = None,
+    index: Any = None,
+) -> Any:
+    """N(mean, std**2) conditioned on [a, b], with PyTorch's **absolute** bounds (as
+    ``torch.nn.init.trunc_normal_``; JAX and Keras give bounds in units of std).
+
+    Exact inversion of the normal tail function, no rejection and no clipping, valid for bounds
+    anywhere (deep tails included). Values lie in [a, b] after rounding to ``dtype``.
+
+    Examples
+    --------
+    >>> w = truncated_normal((1000,), 0.0, 1.0, a=8.0, b=9.0, dtype="float64", seed=0)
+    >>> bool(((8 <= w) & (w <= 9)).all())
+    True
+    """
+    m = _finite(mean, "mean")
+    s = _finite(std, "std", positive=True)
+    lo, hi = _not_nan(a, "a"), _not_nan(b, "b")
+    if not lo < hi:
+        raise ValueError(f"truncated_normal needs a < b, got a={lo}, b={hi}")
+    return fill_distribution("truncated_normal", (m, s, lo, hi), shape, dtype=dtype, seed=seed, out=out, index=index)
+
+
+def constant(shape: Any, value: float, *, dtype: Any = None, out: Any = None, index: Any = None, seed: Any = None) -> Any:
+    """Every element ``value`` (rounded once to ``dtype``). ``seed`` is accepted and ignored.
+
+    Examples
+    --------
+    >>> constant((2,), 0.5)
+    array([0.5, 0.5], dtype=float32)
+    """
+    v = _real(value, "value")
+    return fill_distribution("constant", (v,), shape, dtype=dtype, seed=None, out=out, index=index)
+
+
+def zeros(shape: Any, *, dtype: Any = None, out: Any = None, index: Any = None, seed: Any = None) -> Any:
+    """All zeros (see :func:`constant`)."""
+    return constant(shape, 0.0, dtype=dtype, out=out, index=index)
+
+
+def ones(shape: Any, *, dtype: Any = None, out: Any = None, index: Any = None, seed: Any = None) -> Any:
+    """All ones (see :func:`constant`)."""
+    return constant(shape, 1.0, dtype=dtype, out=out, index=index)
+
+
+# ---------------------------------------------------------------------------------------------
+# The variance-scaling family
+# ---------------------------------------------------------------------------------------------
+
+_MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
+_DISTRIBUTIONS = ("uniform", "normal", "truncated_normal")
+
+
+def variance_scaling(
+    shape: Any,
+    scale: float = 1.0,
+    mode: str = "fan_in",
+    distribution: str = "truncated_normal",
+    *,
+    dtype: Any = None,
+    seed: Any = None,
+    out: Any = None,
+    index: Any = None,
+    layout: str = "torch",
+    in_axis: Axis | None = None,
+    out_axis: Axis | None = None,
+) -> Any:
+    """JAX/Keras ``variance_scaling``: samples with variance ``scale / n``.
+
+    ``n`` is fan_in, fan_out, (fan_in + fan_out) / 2 (``fan_avg``) or sqrt(fan_in * fan_out)
+    (``fan_geo_avg``). ``distribution``:
+
+    - ``"truncated_normal"``: N(0, s**2) cut at +-2s, ``s = sqrt(scale / n) / 0.87962566103423978``
+      (so the variance after truncation is ``scale / n``), as JAX and Keras;
+    - ``"normal"``: N(0, scale / n), untruncated;
+    - ``"uniform"``: U[-l, l), ``l = sqrt(3 * scale / n)``.
+
+    Fans follow ``layout`` (default "torch": (out, in, *kernel)); JAX's own default layout is
+    ``layout="jax"``.
+
+    Examples
+    --------
+    >>> w = variance_scaling((3, 3, 64, 128), 2.0, "fan_in", "truncated_normal", layout="jax", seed=0)
+    >>> w.shape
+    (3, 3, 64, 128)
+    """
+    sc = _finite(scale, "scale", positive=True)
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {', '.join(_MODES)}; got {mode!r}")
+    if distribution not in _DISTRIBUTIONS:
+        raise ValueError(f"distribution must be one of {', '.join(_DISTRIBUTIONS)}; got {distribution!r}")
+    fans = _fans_for(shape, layout, in_axis, out_axis)
+    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
+    if fans is None:
+        return fill_distribution("constant", (0.0,), shape, **kw)
+    fan_in, fan_out = fans
+    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2, "fan_geo_avg": (fan_in * fan_out) ** 0.5}[mode]
+    variance = sc / n
+    if distribution == "truncated_normal":
+        std = math.sqrt(variance) / TRUNCATED_NORMAL_STD_2SIGMA
+        return fill_distribution("truncated_normal", (0.0, std, -2.0 * std, 2.0 * std), shape, **kw)
+    if distribution == "normal":
+        return fill_distribution("normal", (0.0, math.sqrt(variance)), shape, **kw)
+    limit = math.sqrt(3.0 * variance)
+    return fill_distribution("uniform", (-limit, limit), shape, **kw)
+
+
+def glorot_uniform(
+    shape: Any, *, gain: float = 1.0, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None,
+    layout: str = "torch",
+) -> Any:
+    """Glorot/Xavier uniform: U[-a, a), ``a = gain * sqrt(6 / (fan_in + fan_out))``.
+
+    Computed as PyTorch's ``xavier_uniform_``: ``std = gain * sqrt(2 / (fan_in + fan_out))``,
+    ``a = sqrt(3) * std``.
+
+    Examples
+    --------
+    >>> w = glorot_uniform((256, 128), seed=0)
+    >>> bound = (6 / (256 + 128)) ** 0.5
+    >>> bool((abs(w) <= bound).all())
+    True
+    """
+    g = _finite(gain, "gain", minimum=0.0)
+    fans = _fans_for(shape, layout, None, None)
+    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
+    if fans is None:
+        return fill_distribution("constant", (0.0,), shape, **kw)
+    std = g * math.sqrt(2.0 / float(fans[0] + fans[1]))
+    a = math.sqrt(3.0) * std
+    return fill_distribution("uniform", (-a, a), shape, **kw)
+
+
+def glorot_normal(
+    shape: Any, *, gain: float = 1.0, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None,
+    layout: str = "torch",
+) -> Any:
+    """Glorot/Xavier normal (PyTorch's ``xavier_normal_``, untruncated):
+    N(0, std**2), ``std = gain * sqrt(2 / (fan_in + fan_out))``. For JAX/Keras ``glorot_normal``
+    (truncated) use ``variance_scaling(shape, 1.0, "fan_avg", "truncated_normal")``.
+
+    Examples
+    --------
+    >>> glorot_normal((512, 512), seed=0).std().round(3)
+    0.044
+    """
+    g = _finite(gain, "gain", minimum=0.0)
+    fans = _fans_for(shape, layout, None, None)
+    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
+    if fans is None:
+        return fill_distribution("constant", (0.0,), shape, **kw)
+    std = g * math.sqrt(2.0 / float(fans[0] + fans[1]))
+    return fill_distribution("normal", (0.0, std), shape, **kw)
+
+
+def _kaiming_std(shape: Any, a: float, mode: str, nonlinearity: str, layout: str) -> float | None:
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode!r} not supported, please use one of fan_in, fan_out")
+    a = _finite(a, "a")
+    gain = calculate_gain(nonlinearity, a)
+    fans = _fans_for(shape, layout, None, None)
+    if fans is None:
+        return None
+    fan = fans[0] if mode == "fan_in" else fans[1]
+    return gain / math.sqrt(fan)
+
+
+def he_uniform(
+    shape: Any, *, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", dtype: Any = None,
+    seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch",
+) -> Any:
+    """He/Kaiming uniform, as PyTorch's ``kaiming_uniform_``: U[-bound, bound),
+    ``bound = sqrt(3) * gain / sqrt(fan)``, ``gain = calculate_gain(nonlinearity, a)``,
+    ``fan`` = fan_in or fan_out (``mode``).
+
+    Examples
+    --------
+    >>> w = he_uniform((128, 64), nonlinearity="relu", seed=0)
+    >>> bool((abs(w) <= (6 / 64) ** 0.5).all())
+    True
+    """
+    std = _kaiming_std(shape, a, mode, nonlinearity, layout)
+    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
+    if std is None:
+        return fill_distribution("constant", (0.0,), shape, **kw)
+    bound = math.sqrt(3.0) * std
+    return fill_distribution("uniform", (-bound, bound), shape, **kw)
+
+
+def he_normal(
+    shape: Any, *, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", dtype: Any = None,
+    seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch",
+) -> Any:
+    """He/Kaiming normal, as PyTorch's ``kaiming_normal_`` (untruncated):
+    N(0, std**2), ``std = gain / sqrt(fan)``. For JAX/Keras ``he_normal`` (truncated) use
+    ``variance_scaling(shape, 2.0, "fan_in", "truncated_normal")``.
+
+    Examples
+    --------
+    >>> he_normal((1024, 512), nonlinearity="relu", seed=0).std().round(3)
+    0.062
+    """
+    std = _kaiming_std(shape, a, mode, nonlinearity, layout)
+    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
+    if std is None:
+        return fill_distribution("constant", (0.0,), shape, **kw)
+    return fill_distribution("normal", (0.0, std), shape, **kw)
+
+
+def lecun_uniform(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch") -> Any:
+    """LeCun uniform: U[-l, l), ``l = sqrt(3 / fan_in)`` (``variance_scaling(1, "fan_in", "uniform")``)."""
+    return variance_scaling(shape, 1.0, "fan_in", "uniform", dtype=dtype, seed=seed, out=out, index=index, layout=layout)
+
+
+def lecun_normal(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch") -> Any:
+    """LeCun normal, untruncated: N(0, 1 / fan_in). (JAX's ``lecun_normal`` is truncated:
+    ``variance_scaling(shape, 1.0, "fan_in", "truncated_normal")``.)"""
+    return variance_scaling(shape, 1.0, "fan_in", "normal", dtype=dtype, seed=seed, out=out, index=index, layout=layout)
+
+
+xavier_uniform = glorot_uniform
+xavier_normal = glorot_normal
+kaiming_uniform = he_uniform
+kaiming_normal = he_normal
