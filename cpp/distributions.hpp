@@ -29,23 +29,36 @@ inline std::uint64_t join64(std::uint32_t lo, std::uint32_t hi) {
 inline float unit_closed_open(std::uint32_t w) { return static_cast<float>(w >> 8) * 0x1p-24f; }
 inline double unit_closed_open(std::uint64_t w) { return static_cast<double>(w >> 11) * 0x1p-53; }
 
-// (0, 1] using every bit of the word (the Box-Muller radius needs a fine grid near zero):
-// (w + 1/2) * 2^-32 (resp. 2^-64), built from two exactly representable parts, rounded once.
-inline float unit_open_closed(std::uint32_t w) {
-  return static_cast<float>(w >> 8) * 0x1p-24f + (static_cast<float>(w & 0xFFu) + 0.5f) * 0x1p-32f;
-}
-inline double unit_open_closed(std::uint64_t w) {
-  return static_cast<double>(w >> 11) * 0x1p-53 + (static_cast<double>(w & 0x7FFu) + 0.5) * 0x1p-64;
+// log(u) for u = (w + 1/2) * 2^-32 (float) or ((w >> 11) + (w & 0x7FF) / 2^11 + 2^-12) * 2^-53
+// (double), in (0, 1), accurate relative to log(u) everywhere, also where u is close to 1 (the
+// small radii of Box-Muller, which a plain log(u) would put on a coarse grid). The lower half
+// takes log(t) directly; the upper half writes u = 1 - t with t = complement of the word, exact,
+// and takes log1p(-t) = log(y) * (-t / (y - 1)), y = 1 - t rounded (Goldberg's log1p).
+template <class Real, class Word>
+inline Real log_unit_open(Word w) {
+  constexpr int kBits = static_cast<int>(sizeof(Word) * 8);
+  const bool upper = (w >> (kBits - 1)) != 0;
+  const Word t_bits = upper ? static_cast<Word>(~w) : w;  // < 2^(kBits - 1)
+  Real t;
+  if constexpr (sizeof(Word) == 4) {
+    t = static_cast<float>(t_bits >> 8) * 0x1p-24f + (static_cast<float>(t_bits & 0xFFu) + 0.5f) * 0x1p-32f;
+  } else {
+    t = static_cast<double>(t_bits >> 11) * 0x1p-53 + (static_cast<double>(t_bits & 0x7FFu) + 0.5) * 0x1p-64;
+  }
+  const Real y = upper ? Real(1) - t : t;
+  const Real log_y = log_positive(y);
+  if (!upper) return log_y;
+  return y == Real(1) ? -t : -t * (log_y / (y - Real(1)));
 }
 
 // Open (0, 1) in double, exactly (w + 1/2) * 2^-32 or ((w >> 11) + 1/2) * 2^-53.
 inline double unit_open_f64(std::uint32_t w) { return (static_cast<double>(w) + 0.5) * 0x1p-32; }
 inline double unit_open_f64(std::uint64_t w) { return (static_cast<double>(w >> 11) + 0.5) * 0x1p-53; }
 
-// Box-Muller: one (0,1] word for the radius, one word for the angle, two independent normals.
+// Box-Muller: one (0,1) word for the radius, one word for the angle, two independent normals.
 template <class Real, class Word>
 inline void box_muller(Word w_radius, Word w_angle, Real& z0, Real& z1) {
-  const Real r = std::sqrt(Real(-2) * log_positive(unit_open_closed(w_radius)));
+  const Real r = std::sqrt(Real(-2) * log_unit_open<Real>(w_radius));
   Real c, s;
   sincos_turn(w_angle, c, s);
   z0 = r * c;
