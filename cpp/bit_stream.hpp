@@ -5,6 +5,8 @@
 // computed in parallel, each from its own counter, so the result never depends on threads.
 #pragma once
 
+#include "isa_namespace.hpp"
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -14,6 +16,7 @@
 #include "philox.hpp"
 
 namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
 
 template <class Word>
 struct StreamState {
@@ -90,11 +93,12 @@ inline void draw_f32(StreamState<std::uint64_t>& st, float* out, std::uint64_t n
     const std::uint64_t e = i + 2 * j;
     out[e] = transform_f32(static_cast<std::uint32_t>(w), d, low, range);
     if (e + 1 < n) out[e + 1] = transform_f32(static_cast<std::uint32_t>(w >> 32), d, low, range);
-    else kept = static_cast<std::uint32_t>(w >> 32);
+    if (e + 2 >= n) kept = static_cast<std::uint32_t>(w >> 32);  // the last word
   });
-  if (rest % 2 == 1) {
-    st.has_uint32 = 1;
+  // NumPy stores every fresh word's high half in uinteger; has_uint32 says if it is unused.
+  if (rest > 0) {
     st.uinteger = kept;
+    st.has_uint32 = static_cast<int>(rest % 2);
   }
 }
 
@@ -121,4 +125,5 @@ inline void draw_f64(StreamState<std::uint32_t>& st, double* out, std::uint64_t 
   });
 }
 
+}  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

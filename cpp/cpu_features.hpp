@@ -1,10 +1,13 @@
 // CPU features, detected at run time, for `python -m weightinit info` and (later) kernel dispatch.
 #pragma once
 
+#include "isa_namespace.hpp"
+
 #include <string>
 #include <vector>
 
 namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
 
 inline std::string cpu_architecture() {
 #if defined(__x86_64__) || defined(_M_X64)
@@ -40,4 +43,5 @@ inline std::vector<std::string> cpu_features() {
   return found;
 }
 
+}  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

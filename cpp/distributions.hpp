@@ -1,14 +1,18 @@
-// Distributions: how the four 32-bit words of one Philox4x32 block become samples.
+// Distributions: how Philox4x32 blocks become samples.
 //
-// Each distribution maps one block to `per_block` consecutive samples, so the sample at stream
-// position p is a function of block p / per_block and lane p % per_block only (invariant 1):
-// any slice, chunk or thread computes it from its position alone.
+// Blocks come in groups of kLanes = 16 consecutive blocks (block 16g + i is lane i of group g).
+// A group of 64 32-bit words makes 64 samples at 32-bit precision (float32, float16, bfloat16:
+// sample r of the group is word r / 16 of lane r % 16) or 32 samples at 64-bit precision
+// (float64: sample r is 64-bit word r / 16, i.e. words 2(r/16) and 2(r/16)+1 low first, of lane
+// r % 16). So the sample at stream position p is a function of one block and a slot in it
+// (invariant 1), and a whole group is 4 (or 2) contiguous vectors of 16 lanes: SIMD-friendly.
 //
-//   32-bit precision (float32, float16, bfloat16 outputs): one 32-bit word per sample, 4 a block.
-//   64-bit precision (float64 output): one 64-bit word (two 32-bit words, low first) per sample,
-//   2 a block.
+// Box-Muller pairs slots (0, 1) and (2, 3) of a lane (float64: its two 64-bit words): the
+// cosine goes to the even slot's sample, the sine to the odd slot's.
 // Low-precision outputs are sampled in float32 and rounded once (round-to-nearest-even).
 #pragma once
+
+#include "isa_namespace.hpp"
 
 #include <array>
 #include <cmath>
@@ -18,6 +22,7 @@
 #include "unit_math.hpp"
 
 namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
 
 using Block = std::array<std::uint32_t, 4>;
 
@@ -47,8 +52,10 @@ inline Real log_unit_open(Word w) {
   }
   const Real y = upper ? Real(1) - t : t;
   const Real log_y = log_positive(y);
-  if (!upper) return log_y;
-  return y == Real(1) ? -t : -t * (log_y / (y - Real(1)));
+  const Real d = y - Real(1);                       // exact; 0 only where 1 - t rounds to 1
+  const Real scale = d == Real(0) ? Real(1) : d;     // avoids 0/0 in the lane not taken
+  const Real log1p_neg_t = d == Real(0) ? -t : -t * (log_y / scale);
+  return upper ? log1p_neg_t : log_y;
 }
 
 // Open (0, 1) in double, exactly (w + 1/2) * 2^-32 or ((w >> 11) + 1/2) * 2^-53.
@@ -65,42 +72,66 @@ inline void box_muller(Word w_radius, Word w_angle, Real& z0, Real& z1) {
   z1 = r * s;
 }
 
+inline constexpr int kLanes = 16;
+
 template <class Real> struct Precision;
 template <> struct Precision<float> {
-  static constexpr int per_block = 4;
-  static std::uint32_t word(const Block& b, int i) { return b[i]; }
+  using Word = std::uint32_t;
+  static constexpr int slots = 4;  // samples per block
+  static Word word(const Block& b, int slot) { return b[slot]; }
+  static Word lane_word(const std::uint32_t (&x)[4][kLanes], int slot, int i) { return x[slot][i]; }
 };
 template <> struct Precision<double> {
-  static constexpr int per_block = 2;
-  static std::uint64_t word(const Block& b, int i) { return join64(b[2 * i], b[2 * i + 1]); }
+  using Word = std::uint64_t;
+  static constexpr int slots = 2;
+  static Word word(const Block& b, int slot) { return join64(b[2 * slot], b[2 * slot + 1]); }
+  static Word lane_word(const std::uint32_t (&x)[4][kLanes], int slot, int i) {
+    return join64(x[2 * slot][i], x[2 * slot + 1][i]);
+  }
 };
+
+// Every distribution provides, for its working precision Real:
+//   single(block, slot)  the sample of one slot of one block (strided and sliced fills);
+//   group(x, vals)       the kLanes * slots samples of a group, in group order (bulk fills),
+// both from the same inline per-word code, so they agree bit for bit.
 
 // low + (high - low) * u, two roundings, in the working precision Real.
 template <class Real>
 struct Uniform {
   using value_type = Real;
-  static constexpr int per_block = Precision<Real>::per_block;
+  using P = Precision<Real>;
+  static constexpr int slots = P::slots;
   Real low, range;
-  void block(const Block& b, Real* out) const {
-    for (int i = 0; i < per_block; ++i) out[i] = low + range * unit_closed_open(Precision<Real>::word(b, i));
+  Real value(typename P::Word w) const { return low + range * unit_closed_open(w); }
+  Real single(const Block& b, int slot) const { return value(P::word(b, slot)); }
+  void group(const std::uint32_t (&x)[4][kLanes], Real* out) const {
+    for (int k = 0; k < slots; ++k)
+      for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = value(P::lane_word(x, k, i));
   }
   template <class Out> Out convert(Real v) const { return OutputConvert<Out>::from(v); }
 };
 
-// mean + std * z, z from Box-Muller on lanes (0, 1) and (2, 3) of the block (float32), or on
-// the two 64-bit words (float64).
+// mean + std * z, z from Box-Muller on slot pairs (0, 1) and (2, 3) (float64: (0, 1)).
 template <class Real>
 struct Normal {
   using value_type = Real;
-  static constexpr int per_block = Precision<Real>::per_block;
+  using P = Precision<Real>;
+  static constexpr int slots = P::slots;
   Real mean, std;
-  void block(const Block& b, Real* out) const {
-    for (int i = 0; i < per_block; i += 2) {
-      Real z0, z1;
-      box_muller<Real>(Precision<Real>::word(b, i), Precision<Real>::word(b, i + 1), z0, z1);
-      out[i] = mean + std * z0;
-      out[i + 1] = mean + std * z1;
-    }
+  Real single(const Block& b, int slot) const {
+    const int even = slot & ~1;
+    Real z0, z1;
+    box_muller<Real>(P::word(b, even), P::word(b, even + 1), z0, z1);
+    return mean + std * ((slot & 1) ? z1 : z0);
+  }
+  void group(const std::uint32_t (&x)[4][kLanes], Real* out) const {
+    for (int k = 0; k < slots; k += 2)
+      for (int i = 0; i < kLanes; ++i) {
+        Real z0, z1;
+        box_muller<Real>(P::lane_word(x, k, i), P::lane_word(x, k + 1, i), z0, z1);
+        out[k * kLanes + i] = mean + std * z0;
+        out[(k + 1) * kLanes + i] = mean + std * z1;
+      }
   }
   template <class Out> Out convert(Real v) const { return OutputConvert<Out>::from(v); }
 };
@@ -110,7 +141,8 @@ struct Normal {
 template <class Real>
 struct TruncatedNormal {
   using value_type = double;
-  static constexpr int per_block = Precision<Real>::per_block;
+  using P = Precision<Real>;
+  static constexpr int slots = P::slots;
   double mean, std, low, high;  // bounds absolute
   double alpha, beta;           // bounds standardized, after the flip below
   bool flip;                    // sample -Z on [-beta, -alpha] when the interval lies left of 0
@@ -150,14 +182,17 @@ struct TruncatedNormal {
     return normal_tail_inverse_log(target, beta);
   }
 
-  void block(const Block& b, double* out) const {
-    for (int i = 0; i < per_block; ++i) {
-      double z = standard_sample(unit_open_f64(Precision<Real>::word(b, i)));
-      if (flip) z = -z;
-      out[i] = mean + std * z;
-    }
+  double value(typename P::Word w) const {
+    const double z = standard_sample(unit_open_f64(w));
+    return mean + std * (flip ? -z : z);
+  }
+  double single(const Block& b, int slot) const { return value(P::word(b, slot)); }
+  void group(const std::uint32_t (&x)[4][kLanes], double* out) const {
+    for (int k = 0; k < slots; ++k)
+      for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = value(P::lane_word(x, k, i));
   }
   template <class Out> Out convert(double v) const { return convert_within<Out>(v, low, high); }
 };
 
+}  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

@@ -6,6 +6,8 @@
 // larger tensor (positions of the slice in the full tensor).
 #pragma once
 
+#include "isa_namespace.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -13,16 +15,33 @@
 #include <vector>
 
 #include "distributions.hpp"
+#include "kernel_api.hpp"
 #include "parallel.hpp"
 #include "philox.hpp"
 
 namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
 
-// Philox4x32-10 under `key`, block b at counter base + b (128-bit add).
-struct BlockStream {
+// The sample stream of one fill: Philox4x32-10 under `key`, block b at counter (b_lo, b_hi, 0, 0);
+// the distribution both as an object (for single samples here) and as parameters for the
+// per-ISA bulk kernel.
+template <class Dist>
+struct SampleStream {
+  Dist dist;
   Key2x32 key;
-  Ctr4x32 base;
-  Block block(std::uint64_t b) const { return philox4x32_10(counter_add(base, b), key); }
+  DistParams params;
+  GroupKernel kernel;
+
+  static constexpr std::int64_t kGroup = kLanes * Dist::slots;  // samples per group
+
+  typename Dist::value_type at(std::uint64_t p) const {
+    const std::uint64_t g = p / kGroup;
+    const int r = static_cast<int>(p % kGroup);
+    const std::uint64_t b = g * kLanes + static_cast<std::uint64_t>(r % kLanes);
+    const Block words = philox4x32_10(
+        {static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(b >> 32), 0u, 0u}, key);
+    return dist.single(words, r / kLanes);
+  }
 };
 
 struct StridedDim {
@@ -65,20 +84,34 @@ template <class Out>
 inline void store(char* p, Out v) { std::memcpy(p, &v, sizeof(Out)); }
 
 // n samples at positions p0, p0 + pstride, ... into out, out + ostride, ...
+// Runs of consecutive positions go through the bulk kernel a group at a time (straight into
+// the output where it is contiguous); everything else is computed sample by sample.
 template <class Out, class Dist>
-void fill_run(const Dist& dist, const BlockStream& s, std::int64_t p0, std::int64_t pstride,
-              std::int64_t n, char* out, std::int64_t ostride) {
-  constexpr int E = Dist::per_block;
-  typename Dist::value_type vals[E];
+void fill_run(const SampleStream<Dist>& s, std::int64_t p0, std::int64_t pstride, std::int64_t n, char* out,
+              std::int64_t ostride) {
+  constexpr std::int64_t E = SampleStream<Dist>::kGroup;
+  constexpr std::int64_t kOut = static_cast<std::int64_t>(sizeof(Out));
   if (pstride == 1) {
+    alignas(64) Out tmp[E];
     std::int64_t j = 0;
     while (j < n) {
       const std::uint64_t p = static_cast<std::uint64_t>(p0 + j);
-      const int lane = static_cast<int>(p % E);
-      dist.block(s.block(p / E), vals);
-      const std::int64_t count = std::min<std::int64_t>(E - lane, n - j);
-      for (std::int64_t k = 0; k < count; ++k) {
-        store(out + (j + k) * ostride, dist.template convert<Out>(vals[lane + k]));
+      const std::uint64_t g = p / E;
+      const std::int64_t lane = static_cast<std::int64_t>(p % E);
+      if (lane == 0 && n - j >= E && ostride == kOut) {
+        const std::uint64_t groups = static_cast<std::uint64_t>((n - j) / E);
+        s.kernel(s.params, s.key[0], s.key[1], g, groups, out + j * ostride);
+        j += static_cast<std::int64_t>(groups) * E;
+        continue;
+      }
+      const std::int64_t count = std::min(E - lane, n - j);
+      if (4 * count >= E) {  // most of a group: make it whole, keep the part asked for
+        s.kernel(s.params, s.key[0], s.key[1], g, 1, tmp);
+        for (std::int64_t k = 0; k < count; ++k) store(out + (j + k) * ostride, tmp[lane + k]);
+      } else {
+        for (std::int64_t k = 0; k < count; ++k) {
+          store(out + (j + k) * ostride, s.dist.template convert<Out>(s.at(p + static_cast<std::uint64_t>(k))));
+        }
       }
       j += count;
     }
@@ -86,8 +119,7 @@ void fill_run(const Dist& dist, const BlockStream& s, std::int64_t p0, std::int6
   }
   for (std::int64_t j = 0; j < n; ++j) {
     const std::uint64_t p = static_cast<std::uint64_t>(p0 + j * pstride);
-    dist.block(s.block(p / E), vals);
-    store(out + j * ostride, dist.template convert<Out>(vals[p % E]));
+    store(out + j * ostride, s.dist.template convert<Out>(s.at(p)));
   }
 }
 
@@ -132,10 +164,10 @@ void for_each_run(StridedLayout layout, std::int64_t cost_per_item, Run&& run) {
 }
 
 template <class Out, class Dist>
-void fill_strided(const Dist& dist, const BlockStream& s, const StridedLayout& layout) {
+void fill_strided(const SampleStream<Dist>& s, const StridedLayout& layout) {
   for_each_run(layout, kCostPerSample<Dist>,
                [&](std::int64_t pos, std::int64_t pstride, std::int64_t n, char* out, std::int64_t ostride) {
-                 fill_run<Out>(dist, s, pos, pstride, n, out, ostride);
+                 fill_run<Out>(s, pos, pstride, n, out, ostride);
                });
 }
 
@@ -147,4 +179,5 @@ void fill_constant(Out value, const StridedLayout& layout) {
   });
 }
 
+}  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

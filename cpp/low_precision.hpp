@@ -2,6 +2,8 @@
 // machine gives the same bits; NaN stays NaN, overflow goes to infinity, float16 subnormals kept).
 #pragma once
 
+#include "isa_namespace.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -9,6 +11,7 @@
 #include "unit_math.hpp"
 
 namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
 
 struct bfloat16_bits { std::uint16_t bits; };
 struct float16_bits { std::uint16_t bits; };
@@ -24,28 +27,21 @@ inline float bfloat16_to_float(std::uint16_t h) {
   return bit_cast<float>(static_cast<std::uint32_t>(h) << 16);
 }
 
+// Branch-free (so it vectorizes), after F. Giesen's float_to_half_fast3_rtne: normal results
+// by rebiasing and rounding the bits; subnormal results by one float addition of a magic
+// constant, which rounds to nearest even in hardware. NaN becomes the quiet NaN 0x7E00.
 inline std::uint16_t float_to_float16(float f) {
   const std::uint32_t x = bit_cast<std::uint32_t>(f);
   const std::uint32_t sign = (x >> 16) & 0x8000u;
   const std::uint32_t ax = x & 0x7FFFFFFFu;
-  if (ax >= 0x7F800000u) {  // inf or NaN
-    return static_cast<std::uint16_t>(sign | 0x7C00u | (ax > 0x7F800000u ? 0x0200u | ((ax >> 13) & 0x03FFu) : 0u));
-  }
-  if (ax >= 0x477FF000u) return static_cast<std::uint16_t>(sign | 0x7C00u);  // >= 65520 rounds to inf
-  if (ax >= 0x38800000u) {  // normal half: rebias the exponent (127 -> 15) and round the mantissa
-    const std::uint32_t r = ax - (112u << 23) + 0x0FFFu + ((ax >> 13) & 1u);
-    return static_cast<std::uint16_t>(sign | (r >> 13));
-  }
-  // Subnormal half: the result is round(|f| * 2^24) as an integer, |f| = m * 2^(e - 150).
-  const std::uint32_t e = ax >> 23;
-  if (e < 102) return static_cast<std::uint16_t>(sign);  // |f| < 2^-25: rounds to zero
-  const std::uint32_t m = (ax & 0x007FFFFFu) | 0x00800000u;
-  const std::uint32_t shift = 126u - e;  // 14..24
-  std::uint32_t q = m >> shift;
-  const std::uint32_t rem = m & ((1u << shift) - 1u);
-  const std::uint32_t half = 1u << (shift - 1u);
-  if (rem > half || (rem == half && (q & 1u))) ++q;
-  return static_cast<std::uint16_t>(sign | q);
+  constexpr std::uint32_t kF16Max = (127u + 16u) << 23;                   // 65536: inf from here
+  constexpr std::uint32_t kDenormMagic = ((127u - 15u) + (23u - 10u) + 1u) << 23;  // 0.5
+  const std::uint32_t inf_nan = ax > 0x7F800000u ? 0x7E00u : 0x7C00u;
+  const float sub_f = bit_cast<float>(ax) + bit_cast<float>(kDenormMagic);
+  const std::uint32_t subnormal = bit_cast<std::uint32_t>(sub_f) - kDenormMagic;
+  const std::uint32_t normal = (ax + ((15u - 127u) << 23) + 0xFFFu + ((ax >> 13) & 1u)) >> 13;
+  const std::uint32_t h = ax >= kF16Max ? inf_nan : (ax < (113u << 23) ? subnormal : normal);
+  return static_cast<std::uint16_t>(h | sign);
 }
 
 inline float float16_to_float(std::uint16_t h) {
@@ -99,4 +95,5 @@ inline Out convert_within(double x, double lo, double hi) {
   }
 }
 
+}  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

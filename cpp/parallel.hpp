@@ -6,6 +6,8 @@
 // omp_set_num_threads and threadpoolctl all act on it.
 #pragma once
 
+#include "isa_namespace.hpp"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -14,6 +16,7 @@
 #endif
 
 namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
 
 inline bool openmp_enabled() {
 #if defined(_OPENMP)
@@ -69,4 +72,5 @@ void parallel_for(std::int64_t n, std::int64_t align, std::int64_t cost_per_item
 #endif
 }
 
+}  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

@@ -4,10 +4,13 @@
 // paper and NumPy's philox.h: mulhilo, bumpkey, round, block.
 #pragma once
 
+#include "isa_namespace.hpp"
+
 #include <array>
 #include <cstdint>
 
 namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
 
 using Ctr4x32 = std::array<std::uint32_t, 4>;
 using Key2x32 = std::array<std::uint32_t, 2>;
@@ -104,6 +107,27 @@ inline Ctr4x64 philox4x64_10(const Ctr4x64& ctr, const Key2x64& key) {
   return philox_block<std::uint64_t>(ctr, key);
 }
 
+// Philox4x32-10 on L blocks at once, structure-of-arrays: x[w][i] is word w of block i. Rounds
+// outside, blocks inside, so the compiler vectorizes the inner loops (one lane per block); the
+// arithmetic per lane is exactly philox_block's.
+template <int L>
+inline void philox4x32_10_lanes(std::uint32_t (&x)[4][L], Key2x32 key) {
+  for (int r = 0; r < kPhiloxRounds; ++r) {
+    if (r > 0) philox_bumpkey(key);
+    const std::uint32_t k0 = key[0], k1 = key[1];
+    for (int i = 0; i < L; ++i) {
+      const std::uint64_t p0 = static_cast<std::uint64_t>(kPhilox4x32M0) * x[0][i];
+      const std::uint64_t p1 = static_cast<std::uint64_t>(kPhilox4x32M1) * x[2][i];
+      const std::uint32_t y0 = static_cast<std::uint32_t>(p1 >> 32) ^ x[1][i] ^ k0;
+      const std::uint32_t y2 = static_cast<std::uint32_t>(p0 >> 32) ^ x[3][i] ^ k1;
+      x[1][i] = static_cast<std::uint32_t>(p1);
+      x[3][i] = static_cast<std::uint32_t>(p0);
+      x[0][i] = y0;
+      x[2][i] = y2;
+    }
+  }
+}
+
 // Multi-word counter arithmetic, least significant word first, wrapping modulo 2^(4W).
 template <class Word>
 inline std::array<Word, 4> counter_add(std::array<Word, 4> c, std::uint64_t delta_lo,
@@ -135,4 +159,5 @@ inline std::array<Word, 4> counter_add(std::array<Word, 4> c, std::uint64_t delt
   return c;
 }
 
+}  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

@@ -7,11 +7,14 @@
 // which need no fitting and can be checked by eye.
 #pragma once
 
+#include "isa_namespace.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
 namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
 
 template <class To, class From>
 inline To bit_cast(const From& from) {
@@ -107,19 +110,26 @@ inline void sincos_quarter(double x, double& s, double& c) {
 }
 
 // cos and sin of 2*pi*w/2^32 (float) or 2*pi*w/2^64 (double). The quadrant comes from the
-// top bits of w exactly, so only a quarter turn is ever evaluated by polynomial.
+// top bits of w exactly, so only a quarter turn is ever evaluated by polynomial; the quadrant's
+// swaps and sign flips are selects (exact), so vectorized loops compute the same bits.
+template <class Real, class Word>
+inline void rotate_quadrant(Word q, Real sx, Real cx, Real& c, Real& s) {
+  const bool odd = (q & 1u) != 0;
+  const Real cc = odd ? sx : cx;
+  const Real ss = odd ? cx : sx;
+  const bool neg_c = ((q + 1u) & 2u) != 0;  // quadrants 1 and 2
+  const bool neg_s = (q & 2u) != 0;         // quadrants 2 and 3
+  c = neg_c ? -cc : cc;
+  s = neg_s ? -ss : ss;
+}
+
 inline void sincos_turn(std::uint32_t w, float& c, float& s) {
   const std::uint32_t q = (w + 0x20000000u) >> 30;
   const std::int32_t r = static_cast<std::int32_t>(w - (q << 30));  // [-2^29, 2^29)
   const float x = static_cast<float>(r >> 6) * static_cast<float>(6.283185307179586 / 67108864.0);
   float sx, cx;
   sincos_quarter(x, sx, cx);
-  switch (q & 3u) {
-    case 0: c = cx; s = sx; break;
-    case 1: c = -sx; s = cx; break;
-    case 2: c = -cx; s = -sx; break;
-    default: c = sx; s = -cx; break;
-  }
+  rotate_quadrant(q, sx, cx, c, s);
 }
 
 inline void sincos_turn(std::uint64_t w, double& c, double& s) {
@@ -128,12 +138,7 @@ inline void sincos_turn(std::uint64_t w, double& c, double& s) {
   const double x = static_cast<double>(r >> 8) * (6.283185307179586 / 72057594037927936.0);
   double sx, cx;
   sincos_quarter(x, sx, cx);
-  switch (q & 3u) {
-    case 0: c = cx; s = sx; break;
-    case 1: c = -sx; s = cx; break;
-    case 2: c = -cx; s = -sx; break;
-    default: c = sx; s = -cx; break;
-  }
+  rotate_quadrant(q, sx, cx, c, s);
 }
 
 // ---- The standard normal's upper tail Q(x) = P(Z > x), for the truncated normal. ----
@@ -178,4 +183,5 @@ inline double normal_tail_inverse_log(double target, double upper) {
   return x;
 }
 
+}  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

@@ -113,6 +113,7 @@ def interleaved_ops(seed: int) -> list[tuple]:
         ops.append(("random", size, np.float32))
         ops.append(("uniform", size, -2.5, 7.25))
         ops.append(("random_out", size if size is not None else 4, np.float32))
+        ops.append(("random_out", size if size is not None else (), np.float64))
     order = np.random.default_rng(seed).permutation(len(ops))
     return [ops[i] for i in order]
 
@@ -142,6 +143,19 @@ def test_float32_draws_keep_and_use_the_high_half_word_like_numpy():
     assert theirs_bg.state["has_uint32"] == 1  # the sequence ends holding a kept half-word
     run_and_compare(ours_bg, theirs_bg, [("random", 1, np.float32), ("random", None, np.float64)])
     assert theirs_bg.state["has_uint32"] == 0
+
+
+@pytest.mark.parametrize("pre_float32", [0, 1])
+@pytest.mark.parametrize("n", [2, 4, 1000])
+def test_float32_draw_ending_on_a_high_half_leaves_uinteger_as_numpy_does(pre_float32, n):
+    # NumPy's next_uint32 stores the high half of every fresh word in `uinteger`, also when the
+    # same call then consumes it (has_uint32 back to 0): the state dict shows that last half.
+    ours_bg, theirs_bg = numpy_pair(0)
+    ops = [("random", pre_float32, np.float32), ("random", n + pre_float32, np.float32)]
+    run_and_compare(ours_bg, theirs_bg, ops)
+    assert theirs_bg.state["has_uint32"] == 0
+    last_word = int(np.random.Philox(0).random_raw((n + 2 * pre_float32) // 2)[-1])
+    assert normalized_state(ours_bg)["uinteger"] == last_word >> 32
 
 
 sizes_strategy = st.one_of(

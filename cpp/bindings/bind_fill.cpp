@@ -16,86 +16,101 @@ namespace py = pybind11;
 
 namespace weightinit::bindings {
 
-enum class OutType { kFloat32, kFloat64, kFloat16, kBFloat16 };
-
-OutType parse_out_type(const std::string& name) {
-  if (name == "float32") return OutType::kFloat32;
-  if (name == "float64") return OutType::kFloat64;
-  if (name == "float16") return OutType::kFloat16;
-  if (name == "bfloat16") return OutType::kBFloat16;
+OutKind parse_out_kind(const std::string& name) {
+  if (name == "float32") return OutKind::kFloat32;
+  if (name == "float64") return OutKind::kFloat64;
+  if (name == "float16") return OutKind::kFloat16;
+  if (name == "bfloat16") return OutKind::kBFloat16;
   throw std::invalid_argument("unsupported dtype: " + name);
 }
 
-template <template <class> class Dist, class... Args>
-void dispatch(OutType t, const BlockStream& s, const StridedLayout& layout, Args... args) {
-  switch (t) {
-    case OutType::kFloat32: fill_strided<float>(Dist<float>(args...), s, layout); break;
-    case OutType::kFloat64: fill_strided<double>(Dist<double>(args...), s, layout); break;
-    case OutType::kFloat16: fill_strided<float16_bits>(Dist<float>(args...), s, layout); break;
-    case OutType::kBFloat16: fill_strided<bfloat16_bits>(Dist<float>(args...), s, layout); break;
+DistKind parse_dist_kind(const std::string& name) {
+  if (name == "uniform") return DistKind::kUniform;
+  if (name == "normal") return DistKind::kNormal;
+  if (name == "truncated_normal") return DistKind::kTruncatedNormal;
+  throw std::invalid_argument("unknown distribution: " + name);
+}
+
+template <class Dist> Dist make_dist(const DistParams& p);
+template <> Uniform<float> make_dist(const DistParams& p) {
+  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1] - p.p[0])};
+}
+template <> Uniform<double> make_dist(const DistParams& p) { return {p.p[0], p.p[1] - p.p[0]}; }
+template <> Normal<float> make_dist(const DistParams& p) {
+  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1])};
+}
+template <> Normal<double> make_dist(const DistParams& p) { return {p.p[0], p.p[1]}; }
+template <> TruncatedNormal<float> make_dist(const DistParams& p) { return {p.p[0], p.p[1], p.p[2], p.p[3]}; }
+template <> TruncatedNormal<double> make_dist(const DistParams& p) { return {p.p[0], p.p[1], p.p[2], p.p[3]}; }
+
+template <template <class> class D, class Real, class Out>
+void run(DistKind d, OutKind o, const DistParams& params, const Key2x32& key, const StridedLayout& layout) {
+  const SampleStream<D<Real>> s{make_dist<D<Real>>(params), key, params,
+                                active_kernels().fill[static_cast<int>(d)][static_cast<int>(o)]};
+  fill_strided<Out>(s, layout);
+}
+
+template <template <class> class D>
+void run_all_outputs(DistKind d, OutKind o, const DistParams& params, const Key2x32& key, const StridedLayout& layout) {
+  switch (o) {
+    case OutKind::kFloat32: run<D, float, float>(d, o, params, key, layout); break;
+    case OutKind::kFloat64: run<D, double, double>(d, o, params, key, layout); break;
+    case OutKind::kFloat16: run<D, float, float16_bits>(d, o, params, key, layout); break;
+    case OutKind::kBFloat16: run<D, float, bfloat16_bits>(d, o, params, key, layout); break;
   }
 }
 
-// Uniform and Normal take their parameters in the working precision.
-template <class Real> struct UniformArgs : Uniform<Real> {
-  UniformArgs(double low, double range) : Uniform<Real>{static_cast<Real>(low), static_cast<Real>(range)} {}
-};
-template <class Real> struct NormalArgs : Normal<Real> {
-  NormalArgs(double mean, double std) : Normal<Real>{static_cast<Real>(mean), static_cast<Real>(std)} {}
-};
-
 void fill(const std::string& distribution, py::array out, const std::string& dtype, const std::vector<double>& params,
-          const std::array<std::uint32_t, 2>& key, const std::array<std::uint32_t, 4>& counter_base,
-          std::int64_t pos_offset, const std::vector<std::int64_t>& pos_strides) {
-  const OutType t = parse_out_type(dtype);
-  const py::ssize_t want_itemsize = (t == OutType::kFloat32) ? 4 : (t == OutType::kFloat64 ? 8 : 2);
+          const std::array<std::uint32_t, 2>& key, std::int64_t pos_offset, const std::vector<std::int64_t>& pos_strides) {
+  const OutKind o = parse_out_kind(dtype);
+  const bool is_constant = distribution == "constant";
+  const DistKind d = is_constant ? DistKind::kUniform : parse_dist_kind(distribution);
+  const py::ssize_t want_itemsize = (o == OutKind::kFloat32) ? 4 : (o == OutKind::kFloat64 ? 8 : 2);
   if (out.itemsize() != want_itemsize) throw std::invalid_argument("out's itemsize does not match dtype " + dtype);
   if (!out.writeable()) throw std::invalid_argument("out must be writable");
   if (static_cast<std::size_t>(out.ndim()) != pos_strides.size()) {
     throw std::invalid_argument("pos_strides must have one entry per dimension of out");
   }
   if (pos_offset < 0) throw std::invalid_argument("pos_offset must be >= 0");
-  const std::size_t nparams = distribution == "truncated_normal" ? 4 : (distribution == "constant" ? 1 : 2);
+  const std::size_t nparams = is_constant ? 1 : (d == DistKind::kTruncatedNormal ? 4 : 2);
   if (params.size() != nparams) {
     throw std::invalid_argument(distribution + " takes " + std::to_string(nparams) + " parameters");
   }
-  if (distribution != "uniform" && distribution != "normal" && distribution != "truncated_normal" &&
-      distribution != "constant") {
-    throw std::invalid_argument("unknown distribution: " + distribution);
-  }
+  if (out.size() == 0) return;
   StridedLayout layout;
-  layout.data = out.size() == 0 ? nullptr : static_cast<char*>(out.mutable_data());
+  layout.data = static_cast<char*>(out.mutable_data());
   layout.pos_offset = pos_offset;
   for (py::ssize_t k = 0; k < out.ndim(); ++k) {
     layout.dims.push_back({static_cast<std::int64_t>(out.shape(k)), static_cast<std::int64_t>(out.strides(k)),
                            pos_strides[static_cast<std::size_t>(k)]});
   }
-  if (out.size() == 0) return;
-  const BlockStream s{key, counter_base};
+  DistParams dp{};
+  for (std::size_t k = 0; k < nparams; ++k) dp.p[k] = params[k];
+  const Key2x32 k{key[0], key[1]};
 
   py::gil_scoped_release release;
-  if (distribution == "uniform") {
-    dispatch<UniformArgs>(t, s, layout, params[0], params[1] - params[0]);
-  } else if (distribution == "normal") {
-    dispatch<NormalArgs>(t, s, layout, params[0], params[1]);
-  } else if (distribution == "truncated_normal") {
-    dispatch<TruncatedNormal>(t, s, layout, params[0], params[1], params[2], params[3]);
-  } else {  // constant
+  if (is_constant) {
     const float f = static_cast<float>(params[0]);
-    switch (t) {
-      case OutType::kFloat32: fill_constant<float>(f, layout); break;
-      case OutType::kFloat64: fill_constant<double>(params[0], layout); break;
-      case OutType::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout); break;
-      case OutType::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout); break;
+    switch (o) {
+      case OutKind::kFloat32: fill_constant<float>(f, layout); break;
+      case OutKind::kFloat64: fill_constant<double>(params[0], layout); break;
+      case OutKind::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout); break;
+      case OutKind::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout); break;
     }
+    return;
+  }
+  switch (d) {
+    case DistKind::kUniform: run_all_outputs<Uniform>(d, o, dp, k, layout); break;
+    case DistKind::kNormal: run_all_outputs<Normal>(d, o, dp, k, layout); break;
+    case DistKind::kTruncatedNormal: run_all_outputs<TruncatedNormal>(d, o, dp, k, layout); break;
   }
 }
 
 void register_fill(py::module_& m) {
   m.def("fill", &fill, py::arg("distribution"), py::arg("out"), py::arg("dtype"), py::arg("params"), py::arg("key"),
-        py::arg("counter_base"), py::arg("pos_offset"), py::arg("pos_strides"),
+        py::arg("pos_offset"), py::arg("pos_strides"),
         "Fill out with distribution(params): element i gets the sample at stream position\n"
-        "pos_offset + sum(i_k * pos_strides[k]) of Philox4x32-10 under key.");
+        "pos_offset + sum(i_k * pos_strides[k]) of the Philox4x32-10 stream under key.");
 }
 
 }  // namespace weightinit::bindings

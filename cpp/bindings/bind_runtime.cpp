@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../cpu_features.hpp"
+#include "../kernel_api.hpp"
 #include "../parallel.hpp"
 #include "register.hpp"
 
@@ -34,6 +35,11 @@ void register_runtime(py::module_& m) {
         set_num_threads(n);
       },
       py::arg("n"), "Set the threads large fills use, through omp_set_num_threads.");
+  m.def("compiled_isas", &compiled_isas, "Instruction sets this build has kernels for.");
+  m.def("isa_supported", &isa_supported, py::arg("isa"), "Whether this build and CPU can run isa.");
+  m.def("get_isa", &active_isa, "The instruction set of the kernels in use.");
+  m.def("set_isa", &set_active_isa, py::arg("isa"), "Use the kernels for isa (scalar, avx2, avx512).");
+  m.def("isa_note", &isa_note, "Why the ISA in use differs from WEIGHTINIT_ISA, if it does.");
   m.def("build_info", [] {
     py::dict d;
     d["compiler"] = compiler_description();

@@ -17,10 +17,8 @@ SUPPORTED_DTYPES: tuple[str, ...] = ("float32", "float64", "float16", "bfloat16"
 
 def resolve_dtype(dtype: Any, allowed: tuple[str, ...] = SUPPORTED_DTYPES) -> np.dtype:
     """Return ``dtype`` as a NumPy dtype, or raise ``TypeError`` naming what is allowed."""
-    if isinstance(dtype, str) and dtype == "bfloat16":
-        return bfloat16
     try:
-        dt = np.dtype(dtype)
+        dt = bfloat16 if isinstance(dtype, str) and dtype == "bfloat16" else np.dtype(dtype)
     except TypeError:
         dt = None
     if dt is None or dt.name not in allowed or not dt.isnative:

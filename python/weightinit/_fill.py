@@ -22,7 +22,6 @@ from ._seed import key_from_seed
 __all__ = ["c_strides", "fill_distribution", "new_array", "normalize_shape", "positions_of_index", "resolve_out"]
 
 _MAX_ELEMENTS = 2**63 - 1
-_ZERO_COUNTER = (0, 0, 0, 0)
 
 
 def normalize_shape(shape: Any) -> tuple[int, ...]:
@@ -182,6 +181,6 @@ def fill_distribution(
     else:
         key = (0, 0)
     if target.size:
-        _core.fill(distribution, target, dt.name, [float(p) for p in params], key, _ZERO_COUNTER, pos_offset, pos_strides)
+        _core.fill(distribution, target, dt.name, [float(p) for p in params], key, pos_offset, pos_strides)
     return result
 

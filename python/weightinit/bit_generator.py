@@ -87,8 +87,11 @@ class _PhiloxBitGenerator:
         return int(out[()]) if size is None else out
 
     def advance(self, delta: int) -> "_PhiloxBitGenerator":
-        """Skip ``delta`` blocks: add ``delta`` to the counter and empty the buffer (as NumPy)."""
-        delta = _check_nonnegative_int(delta, "delta")
+        """Skip ``delta`` blocks: add ``delta`` (mod the counter size) to the counter and empty the
+        buffer, as NumPy's ``Philox.advance``."""
+        if isinstance(delta, (bool, np.bool_)) or not isinstance(delta, (numbers.Integral, np.integer)):
+            raise TypeError(f"delta must be an int, got {delta!r}")
+        delta = int(delta)  # negative deltas wrap modulo the counter's size, as in NumPy
         with self.lock:
             counter, key = self._state[0], self._state[1]
             total = (self._counter_int(counter) + delta) % (1 << (4 * self._bits))

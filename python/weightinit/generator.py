@@ -156,9 +156,12 @@ class Generator:
         if np.ndim(low) or np.ndim(high):
             lo = np.asarray(low, dtype=np.float64)
             hi = np.asarray(high, dtype=np.float64)
-            rng = hi - lo
+            with np.errstate(over="ignore", invalid="ignore"):
+                rng = hi - lo
             if not np.all(np.isfinite(rng)):
                 raise OverflowError("high - low range exceeds valid bounds")
+            if np.any(rng < 0):
+                raise ValueError("high - low < 0")
             shape = np.broadcast_shapes(lo.shape, hi.shape) if size is None else normalize_shape(size)
             u = self.random(shape, dtype=dt)
             return (lo.astype(dt) + rng.astype(dt) * u).astype(dt, copy=False)
@@ -166,6 +169,8 @@ class Generator:
         range_ = hi_f - lo_f
         if not math.isfinite(range_):
             raise OverflowError("high - low range exceeds valid bounds")
+        if range_ < 0:
+            raise ValueError("high - low < 0")
         arr = self._output(size, dt, None)
         if self._stream is None:
             u = self._numpy.random(arr.shape, dtype=dt)
@@ -194,7 +199,7 @@ class Generator:
         arr = self._output(size, dt, out)
         key = self._derive_key()
         if arr.size:
-            _core.fill("normal", arr, dt.name, [loc_f, scale_f], key, (0, 0, 0, 0), 0, c_strides(arr.shape))
+            _core.fill("normal", arr, dt.name, [loc_f, scale_f], key, 0, c_strides(arr.shape))
         return self._finish(arr, size, out)
 
     def spawn(self, n_children: int) -> list["Generator"]:

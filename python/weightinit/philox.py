@@ -12,7 +12,17 @@ __all__ = ["philox4x32_10", "philox4x64_10"]
 
 
 def _words(value: Any, dtype: type, name: str, shape_desc: str) -> np.ndarray:
+    if not isinstance(value, np.ndarray):
+        # Python ints >= 2**63 would make NumPy guess float64; keep them exact as objects.
+        obj = np.asarray(value, dtype=object)
+        if obj.size and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in obj.ravel()):
+            value = obj
     arr = np.asarray(value)
+    if arr.dtype == object:
+        info = np.iinfo(dtype)
+        if any(int(v) < 0 or int(v) > info.max for v in arr.ravel()):
+            raise ValueError(f"{name} values must fit in {np.dtype(dtype).name}")
+        return np.ascontiguousarray(arr.astype(dtype))
     if arr.dtype.kind not in "ui" and arr.size:
         raise TypeError(f"{name} must hold unsigned integers ({np.dtype(dtype).name}), got dtype {arr.dtype}")
     if arr.dtype != dtype:

@@ -1,0 +1,109 @@
+// Choosing the kernel table at run time from the CPU's features (and WEIGHTINIT_ISA).
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+
+#include "kernel_api.hpp"
+
+namespace weightinit {
+
+// One kernel_table() per compiled ISA (kernels.cpp), each in its own inline namespace.
+namespace isa_scalar { const KernelTable& kernel_table(); }
+#if defined(WEIGHTINIT_HAVE_AVX2)
+namespace isa_avx2 { const KernelTable& kernel_table(); }
+#endif
+#if defined(WEIGHTINIT_HAVE_AVX512)
+namespace isa_avx512 { const KernelTable& kernel_table(); }
+#endif
+
+namespace {
+
+const KernelTable* table_for(const std::string& isa) {
+  if (isa == "scalar") return &isa_scalar::kernel_table();
+#if defined(WEIGHTINIT_HAVE_AVX2)
+  if (isa == "avx2") return &isa_avx2::kernel_table();
+#endif
+#if defined(WEIGHTINIT_HAVE_AVX512)
+  if (isa == "avx512") return &isa_avx512::kernel_table();
+#endif
+  return nullptr;
+}
+
+bool cpu_has(const std::string& isa) {
+  if (isa == "scalar") return true;
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (isa == "avx2") return __builtin_cpu_supports("avx2");
+  if (isa == "avx512") {
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  }
+#endif
+  return false;
+}
+
+std::atomic<const KernelTable*> g_active{nullptr};
+std::string g_note;
+std::once_flag g_init;
+
+void init_active() {
+  std::call_once(g_init, [] {
+    const std::vector<std::string> isas = compiled_isas();
+    std::string best = "scalar";
+    for (const std::string& isa : isas) {
+      if (cpu_has(isa)) best = isa;
+    }
+    const char* forced = std::getenv("WEIGHTINIT_ISA");
+    std::string choice = best;
+    if (forced != nullptr && *forced != '\0') {
+      if (isa_supported(forced)) {
+        choice = forced;
+      } else {
+        g_note = std::string("WEIGHTINIT_ISA=") + forced + " is not available here; using " + best;
+      }
+    }
+    g_active.store(table_for(choice));
+  });
+}
+
+}  // namespace
+
+std::vector<std::string> compiled_isas() {
+  std::vector<std::string> isas = {"scalar"};
+#if defined(WEIGHTINIT_HAVE_AVX2)
+  isas.emplace_back("avx2");
+#endif
+#if defined(WEIGHTINIT_HAVE_AVX512)
+  isas.emplace_back("avx512");
+#endif
+  return isas;
+}
+
+bool isa_supported(const std::string& isa) { return table_for(isa) != nullptr && cpu_has(isa); }
+
+const KernelTable& active_kernels() {
+  init_active();
+  return *g_active.load();
+}
+
+void set_active_isa(const std::string& isa) {
+  init_active();
+  if (!isa_supported(isa)) {
+    std::string have;
+    for (const std::string& s : compiled_isas()) {
+      if (cpu_has(s)) have += (have.empty() ? "" : ", ") + s;
+    }
+    throw std::invalid_argument("instruction set '" + isa + "' is not available here; available: " + have);
+  }
+  g_active.store(table_for(isa));
+}
+
+std::string active_isa() { return active_kernels().isa; }
+
+std::string isa_note() {
+  init_active();
+  return g_note;
+}
+
+}  // namespace weightinit

@@ -1,0 +1,46 @@
+// The interface between the generic code and the per-ISA bulk kernels (kernels.cpp, compiled
+// once per instruction set). Plain data only: each kernel builds its own distribution object
+// from DistParams, in its own ISA namespace.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace weightinit {
+
+enum class DistKind : int { kUniform = 0, kNormal = 1, kTruncatedNormal = 2 };
+enum class OutKind : int { kFloat32 = 0, kFloat64 = 1, kFloat16 = 2, kBFloat16 = 3 };
+inline constexpr int kDistKinds = 3;
+inline constexpr int kOutKinds = 4;
+
+// Parameters as given by the user: uniform (low, high), normal (mean, std),
+// truncated normal (mean, std, low, high).
+struct DistParams {
+  double p[4];
+};
+
+// Writes the samples of groups [g0, g0 + ng) of the stream under key, in stream order, to out
+// (contiguous, ng * samples-per-group elements of the output type).
+using GroupKernel = void (*)(const DistParams& params, std::uint32_t key0, std::uint32_t key1,
+                             std::uint64_t g0, std::uint64_t ng, void* out);
+
+struct KernelTable {
+  const char* isa;
+  GroupKernel fill[kDistKinds][kOutKinds];
+};
+
+// The instruction sets this build has kernels for, best last ("scalar" is always there), and
+// which of them this CPU can run.
+std::vector<std::string> compiled_isas();
+bool isa_supported(const std::string& isa);
+
+// The table in use: WEIGHTINIT_ISA if set and supported, else the best the CPU supports.
+const KernelTable& active_kernels();
+// Switch the table in use (tests compare paths); throws std::invalid_argument if unsupported.
+void set_active_isa(const std::string& isa);
+std::string active_isa();
+// Why the active ISA differs from WEIGHTINIT_ISA, if it does (empty otherwise).
+std::string isa_note();
+
+}  // namespace weightinit
