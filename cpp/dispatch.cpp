@@ -36,8 +36,8 @@ bool cpu_has(const std::string& isa) {
   __builtin_cpu_init();
   if (isa == "avx2") return __builtin_cpu_supports("avx2");
   if (isa == "avx512") {
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl");
   }
 #endif
   return false;

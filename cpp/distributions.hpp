@@ -31,8 +31,8 @@ inline std::uint64_t join64(std::uint32_t lo, std::uint32_t hi) {
 }
 
 // [0, 1) with NumPy's conversions: 24 bits for float, 53 bits for double.
-inline float unit_closed_open(std::uint32_t w) { return static_cast<float>(w >> 8) * 0x1p-24f; }
-inline double unit_closed_open(std::uint64_t w) { return static_cast<double>(w >> 11) * 0x1p-53; }
+inline float unit_closed_open(std::uint32_t w) { return to_float_exact(w >> 8) * 0x1p-24f; }
+inline double unit_closed_open(std::uint64_t w) { return u53_to_double(w >> 11) * 0x1p-53; }
 
 // log(u) for u = (w + 1/2) * 2^-32 (float) or ((w >> 11) + (w & 0x7FF) / 2^11 + 2^-12) * 2^-53
 // (double), in (0, 1), accurate relative to log(u) everywhere, also where u is close to 1 (the
@@ -46,21 +46,27 @@ inline Real log_unit_open(Word w) {
   const Word t_bits = upper ? static_cast<Word>(~w) : w;  // < 2^(kBits - 1)
   Real t;
   if constexpr (sizeof(Word) == 4) {
-    t = static_cast<float>(t_bits >> 8) * 0x1p-24f + (static_cast<float>(t_bits & 0xFFu) + 0.5f) * 0x1p-32f;
+    t = to_float_exact(t_bits >> 8) * 0x1p-24f + (to_float_exact(t_bits & 0xFFu) + 0.5f) * 0x1p-32f;
   } else {
-    t = static_cast<double>(t_bits >> 11) * 0x1p-53 + (static_cast<double>(t_bits & 0x7FFu) + 0.5) * 0x1p-64;
+    t = u53_to_double(t_bits >> 11) * 0x1p-53 +
+        (u32_to_double(static_cast<std::uint32_t>(t_bits & 0x7FFu)) + 0.5) * 0x1p-64;
   }
-  const Real y = upper ? Real(1) - t : t;
+  // Every floating-point operation is evaluated unconditionally and only its result selected:
+  // compilers will not speculate an operation that might trap, so arithmetic under a condition
+  // would stop the loop vectorizing on instruction sets without masked operations (AVX2).
+  const Real one_minus_t = Real(1) - t;
+  const Real y = upper ? one_minus_t : t;
   const Real log_y = log_positive(y);
-  const Real d = y - Real(1);                       // exact; 0 only where 1 - t rounds to 1
-  const Real scale = d == Real(0) ? Real(1) : d;     // avoids 0/0 in the lane not taken
-  const Real log1p_neg_t = d == Real(0) ? -t : -t * (log_y / scale);
+  const Real d = y - Real(1);  // exact; 0 only where 1 - t rounds to 1
+  const Real ratio = log_y / (d == Real(0) ? Real(1) : d);
+  const Real log1p_neg_t_rounded = -t * ratio;
+  const Real log1p_neg_t = d == Real(0) ? -t : log1p_neg_t_rounded;
   return upper ? log1p_neg_t : log_y;
 }
 
 // Open (0, 1) in double, exactly (w + 1/2) * 2^-32 or ((w >> 11) + 1/2) * 2^-53.
-inline double unit_open_f64(std::uint32_t w) { return (static_cast<double>(w) + 0.5) * 0x1p-32; }
-inline double unit_open_f64(std::uint64_t w) { return (static_cast<double>(w >> 11) + 0.5) * 0x1p-53; }
+inline double unit_open_f64(std::uint32_t w) { return (u32_to_double(w) + 0.5) * 0x1p-32; }
+inline double unit_open_f64(std::uint64_t w) { return (u53_to_double(w >> 11) + 0.5) * 0x1p-53; }
 
 // Box-Muller: one (0,1) word for the radius, one word for the angle, two independent normals.
 template <class Real, class Word>

@@ -9,6 +9,10 @@
 #include <array>
 #include <cstdint>
 
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
 
@@ -107,14 +111,88 @@ inline Ctr4x64 philox4x64_10(const Ctr4x64& ctr, const Key2x64& key) {
   return philox_block<std::uint64_t>(ctr, key);
 }
 
-// Philox4x32-10 on L blocks at once, structure-of-arrays: x[w][i] is word w of block i. Rounds
-// outside, blocks inside, so the compiler vectorizes the inner loops (one lane per block); the
-// arithmetic per lane is exactly philox_block's.
+// Philox4x32-10 on L blocks at once, structure-of-arrays: x[w][i] is word w of block i.
+// The arithmetic per lane is exactly philox_block's. Compilers emulate the 32x32->64 multiply
+// with three 64-bit multiplies when they vectorize it, so where the translation unit targets
+// AVX2 or AVX-512 the multiply-high/low pair is spelled with vpmuludq (the only per-ISA code);
+// elsewhere the plain loop serves.
+#if defined(__AVX512F__)
+inline void mulhilo32_vec(__m512i a, __m512i m, __m512i& hi, __m512i& lo) {
+  const __m512i even = _mm512_mul_epu32(a, m);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), m);
+  lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+}
+#endif
+#if defined(__AVX2__)
+inline void mulhilo32_vec(__m256i a, __m256i m, __m256i& hi, __m256i& lo) {
+  const __m256i even = _mm256_mul_epu32(a, m);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), m);
+  lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+}
+#endif
+
 template <int L>
 inline void philox4x32_10_lanes(std::uint32_t (&x)[4][L], Key2x32 key) {
+#if defined(__AVX512F__)
+  if constexpr (L % 16 == 0) {
+    const __m512i m0 = _mm512_set1_epi32(static_cast<int>(kPhilox4x32M0));
+    const __m512i m1 = _mm512_set1_epi32(static_cast<int>(kPhilox4x32M1));
+    for (int base = 0; base < L; base += 16) {
+      __m512i v0 = _mm512_loadu_si512(&x[0][base]), v1 = _mm512_loadu_si512(&x[1][base]);
+      __m512i v2 = _mm512_loadu_si512(&x[2][base]), v3 = _mm512_loadu_si512(&x[3][base]);
+      Key2x32 k = key;
+      for (int r = 0; r < kPhiloxRounds; ++r) {
+        if (r > 0) philox_bumpkey(k);
+        __m512i hi0, lo0, hi1, lo1;
+        mulhilo32_vec(v0, m0, hi0, lo0);
+        mulhilo32_vec(v2, m1, hi1, lo1);
+        v0 = _mm512_xor_si512(_mm512_xor_si512(hi1, v1), _mm512_set1_epi32(static_cast<int>(k[0])));
+        v2 = _mm512_xor_si512(_mm512_xor_si512(hi0, v3), _mm512_set1_epi32(static_cast<int>(k[1])));
+        v1 = lo1;
+        v3 = lo0;
+      }
+      _mm512_storeu_si512(&x[0][base], v0);
+      _mm512_storeu_si512(&x[1][base], v1);
+      _mm512_storeu_si512(&x[2][base], v2);
+      _mm512_storeu_si512(&x[3][base], v3);
+    }
+    return;
+  }
+#elif defined(__AVX2__)
+  if constexpr (L % 8 == 0) {
+    const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kPhilox4x32M0));
+    const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kPhilox4x32M1));
+    for (int base = 0; base < L; base += 8) {
+      auto load = [&](int w) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&x[w][base])); };
+      __m256i v0 = load(0), v1 = load(1), v2 = load(2), v3 = load(3);
+      Key2x32 k = key;
+      for (int r = 0; r < kPhiloxRounds; ++r) {
+        if (r > 0) philox_bumpkey(k);
+        __m256i hi0, lo0, hi1, lo1;
+        mulhilo32_vec(v0, m0, hi0, lo0);
+        mulhilo32_vec(v2, m1, hi1, lo1);
+        v0 = _mm256_xor_si256(_mm256_xor_si256(hi1, v1), _mm256_set1_epi32(static_cast<int>(k[0])));
+        v2 = _mm256_xor_si256(_mm256_xor_si256(hi0, v3), _mm256_set1_epi32(static_cast<int>(k[1])));
+        v1 = lo1;
+        v3 = lo0;
+      }
+      auto store = [&](int w, __m256i v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(&x[w][base]), v); };
+      store(0, v0);
+      store(1, v1);
+      store(2, v2);
+      store(3, v3);
+    }
+    return;
+  }
+#endif
   for (int r = 0; r < kPhiloxRounds; ++r) {
     if (r > 0) philox_bumpkey(key);
     const std::uint32_t k0 = key[0], k1 = key[1];
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 1  // a loop, not 16 unrolled copies: lets SSE2 vectorize it
+#endif
     for (int i = 0; i < L; ++i) {
       const std::uint64_t p0 = static_cast<std::uint64_t>(kPhilox4x32M0) * x[0][i];
       const std::uint64_t p1 = static_cast<std::uint64_t>(kPhilox4x32M1) * x[2][i];

@@ -24,6 +24,23 @@ inline To bit_cast(const From& from) {
   return to;
 }
 
+// Exact integer-to-floating conversions written with 32-bit conversions and exponent-field
+// tricks only, so every instruction set vectorizes them (AVX2 has no 64-bit int -> double).
+inline float to_float_exact(std::uint32_t x_below_2_24) {
+  return static_cast<float>(static_cast<std::int32_t>(x_below_2_24));
+}
+inline double u32_to_double(std::uint32_t x) {  // 2^52 + x, minus 2^52: exact
+  return bit_cast<double>(0x4330000000000000ull | x) - 4503599627370496.0;
+}
+inline double u53_to_double(std::uint64_t x) {  // x < 2^53
+  return static_cast<double>(static_cast<std::int32_t>(x >> 32)) * 4294967296.0 +
+         u32_to_double(static_cast<std::uint32_t>(x));
+}
+inline double i54_to_double(std::int64_t x) {  // -2^53 <= x < 2^53
+  return static_cast<double>(static_cast<std::int32_t>(x >> 32)) * 4294967296.0 +
+         u32_to_double(static_cast<std::uint32_t>(x));
+}
+
 // Natural log of a positive normal float; exact reduction x = 2^k * m, m in [sqrt(2)/2, sqrt(2)),
 // then ln m = 2 atanh(s), s = (m - 1) / (m + 1), |s| <= 0.1716.
 inline float log_positive(float x) {
@@ -39,7 +56,7 @@ inline float log_positive(float x) {
   p = p * z + 1.0f / 5.0f;
   p = p * z + 1.0f / 3.0f;
   const float log_m = 2.0f * s + 2.0f * s * (z * p);
-  const float fk = static_cast<float>(k);
+  const float fk = static_cast<float>(static_cast<std::int32_t>(k));
   // ln 2 split so that fk * kLn2Hi is exact for |k| < 2^8.
   constexpr float kLn2Hi = 0.693145751953125f;
   constexpr float kLn2Lo = 1.428606765330187045e-06f;
@@ -65,7 +82,7 @@ inline double log_positive(double x) {
   p = p * z + 1.0 / 5.0;
   p = p * z + 1.0 / 3.0;
   const double log_m = 2.0 * s + 2.0 * s * (z * p);
-  const double dk = static_cast<double>(k);
+  const double dk = static_cast<double>(static_cast<std::int32_t>(k));
   constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3FE62E42FEE00000
   constexpr double kLn2Lo = 1.90821492927058770002e-10;
   return dk * kLn2Hi + (dk * kLn2Lo + log_m);
@@ -135,7 +152,7 @@ inline void sincos_turn(std::uint32_t w, float& c, float& s) {
 inline void sincos_turn(std::uint64_t w, double& c, double& s) {
   const std::uint64_t q = (w + (1ull << 61)) >> 62;
   const std::int64_t r = static_cast<std::int64_t>(w - (q << 62));  // [-2^61, 2^61)
-  const double x = static_cast<double>(r >> 8) * (6.283185307179586 / 72057594037927936.0);
+  const double x = i54_to_double(r >> 8) * (6.283185307179586 / 72057594037927936.0);
   double sx, cx;
   sincos_quarter(x, sx, cx);
   rotate_quadrant(q, sx, cx, c, s);
