@@ -9,7 +9,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from ._dtypes import SUPPORTED_DTYPES, bfloat16
-from ._runtime import get_num_threads, info, set_num_threads, show_info
+from ._runtime import get_isa, get_num_threads, info, set_isa, set_num_threads, show_info
 from .bit_generator import Philox4x32, Philox4x64
 from .generator import Generator, default_rng
 from .initializers import (
@@ -45,6 +45,7 @@ __all__ = [
     "compute_fans",
     "constant",
     "default_rng",
+    "get_isa",
     "get_num_threads",
     "glorot_normal",
     "glorot_uniform",
@@ -59,6 +60,7 @@ __all__ = [
     "ones",
     "philox4x32_10",
     "philox4x64_10",
+    "set_isa",
     "set_num_threads",
     "show_info",
     "truncated_normal",

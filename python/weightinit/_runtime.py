@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["get_num_threads", "info", "set_num_threads", "show_info"]
+__all__ = ["get_isa", "get_num_threads", "info", "set_isa", "set_num_threads", "show_info"]
 
 
 def get_num_threads() -> int:
@@ -27,6 +27,22 @@ def set_num_threads(n: int) -> None:
     if int(n) < 1:
         raise ValueError(f"number of threads must be >= 1, got {n}")
     _core.set_num_threads(int(n))
+
+
+def get_isa() -> str:
+    """The instruction set of the kernels in use: "scalar", "avx2" or "avx512".
+
+    Chosen at import from the CPU's features, or forced with the environment variable
+    ``WEIGHTINIT_ISA``. Every path gives the same bits; only the speed differs.
+    """
+    return str(_core.get_isa())
+
+
+def set_isa(isa: str) -> None:
+    """Use the kernels for ``isa`` ("scalar", "avx2", "avx512"); ValueError if unavailable."""
+    if not isinstance(isa, str):
+        raise TypeError(f"isa must be a str, got {isa!r}")
+    _core.set_isa(isa)
 
 
 def info() -> dict[str, Any]:
@@ -45,6 +61,9 @@ def info() -> dict[str, Any]:
         "threads": get_num_threads(),
         "architecture": build["architecture"],
         "cpu_features": list(build["cpu_features"]),
+        "simd": _core.get_isa(),
+        "simd_compiled": list(_core.compiled_isas()),
+        "simd_note": _core.isa_note(),
     }
 
 
@@ -59,4 +78,11 @@ def show_info() -> None:
             continue
         elif k == "cpu_features":
             v = " ".join(v) or "(none detected)"
+        elif k == "simd":
+            available = [isa for isa in d["simd_compiled"] if _core.isa_supported(isa)]
+            v = f"{v} (compiled: {', '.join(d['simd_compiled'])}; this CPU can run: {', '.join(available)})"
+            if d["simd_note"]:
+                v += f"; {d['simd_note']}"
+        elif k in ("simd_compiled", "simd_note"):
+            continue
         print(f"{k:<{width}}  {v}")
