@@ -189,6 +189,7 @@ struct TruncatedNormal {
   bool flip;                    // sample -Z on [-beta, -alpha] when the interval lies left of 0
   bool straddle;
   bool fast;
+  bool narrow;                  // bounds so close that the density is nearly flat between them
   double log_q_alpha, expm1_d;  // tail case: log Q(alpha), expm1(log Q(beta) - log Q(alpha))
   double q_below, q_above, mass;  // P(Z < alpha), P(Z > beta), P(alpha < Z < beta)
 
@@ -201,8 +202,13 @@ struct TruncatedNormal {
     alpha = a;
     beta = b;
     straddle = a < 0.0;
+    // Differences of tail probabilities cancel when the interval is narrow against the
+    // density's scale there; integrate the density directly instead (see narrow_sample).
+    narrow = !fast && (b - a) * (std::fmax(std::fabs(a), std::fabs(b)) + (b - a)) <= 1e-2;
     log_q_alpha = expm1_d = q_below = q_above = mass = 0.0;
-    if (straddle || fast) {
+    if (narrow) {
+      // nothing to precompute
+    } else if (straddle || fast) {
       q_below = 0.5 * std::erfc(-a * kSqrt1_2);
       q_above = 0.5 * std::erfc(b * kSqrt1_2);
       mass = (1.0 - q_below) - q_above;
@@ -213,7 +219,37 @@ struct TruncatedNormal {
     }
   }
 
+  // Integral of exp(-alpha s - s^2 / 2) over [0, t], by 8-point Gauss-Legendre quadrature: the
+  // integrand varies by at most ~1% on a narrow interval, so this is exact to rounding.
+  double narrow_mass(double t) const {
+    static constexpr double kNode[8] = {0.019855071751231912, 0.10166676129318664, 0.2372337950418355,
+                                        0.4082826787521751,   0.5917173212478248,  0.7627662049581645,
+                                        0.8983332387068134,   0.9801449282487681};
+    static constexpr double kWeight[8] = {0.05061426814518853, 0.11119051722668721, 0.15685332293894344,
+                                          0.18134189168918083, 0.18134189168918083, 0.15685332293894344,
+                                          0.11119051722668721, 0.05061426814518853};
+    double sum = 0.0;
+    for (int i = 0; i < 8; ++i) {
+      const double s = t * kNode[i];
+      sum += kWeight[i] * std::exp(-alpha * s - 0.5 * s * s);
+    }
+    return t * sum;
+  }
+
+  // alpha + t with t solving narrow_mass(t) = u * narrow_mass(beta - alpha), by Newton's method.
+  double narrow_sample(double u) const {
+    const double width = beta - alpha;
+    const double target = u * narrow_mass(width);
+    double t = u * width;
+    for (int it = 0; it < 6; ++it) {
+      t -= (narrow_mass(t) - target) / std::exp(-alpha * t - 0.5 * t * t);
+      t = std::fmin(std::fmax(t, 0.0), width);
+    }
+    return alpha + t;
+  }
+
   double exact_standard_sample(double u) const {
+    if (narrow) return narrow_sample(u);
     if (straddle) {
       const double p_below = q_below + u * mass;          // P(Z < x)
       const double p_above = q_above + (1.0 - u) * mass;  // P(Z > x)

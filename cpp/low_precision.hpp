@@ -54,6 +54,17 @@ inline float float16_to_float(std::uint16_t h) {
   return sign ? -v : v;
 }
 
+// x rounded to float with round-to-odd: truncate towards zero, and set the last bit if anything
+// was cut off. Rounding that float to float16/bfloat16 (13+ fewer bits) then rounds x to nearest
+// even exactly once, as a direct conversion would.
+inline float double_to_float_round_odd(double x) {
+  float f = static_cast<float>(x);
+  if (std::isnan(x)) return f;
+  if (std::fabs(static_cast<double>(f)) > std::fabs(x)) f = std::nextafter(f, 0.0f);
+  if (static_cast<double>(f) != x) f = bit_cast<float>(bit_cast<std::uint32_t>(f) | 1u);
+  return f;
+}
+
 // Conversion of a working-precision value to an output element.
 template <class Out> struct OutputConvert;
 template <> struct OutputConvert<float> {
@@ -79,13 +90,16 @@ inline Out convert_within(double x, double lo, double hi) {
   if constexpr (std::is_same_v<Out, double>) {
     return x < lo ? lo : (x > hi ? hi : x);
   } else {
-    float f = static_cast<float>(x);
-    if (static_cast<double>(f) > hi) f = std::nextafter(f, -INFINITY);
-    if (static_cast<double>(f) < lo) f = std::nextafter(f, INFINITY);
     if constexpr (std::is_same_v<Out, float>) {
+      float f = static_cast<float>(x);
+      if (static_cast<double>(f) > hi) f = std::nextafter(f, -INFINITY);
+      if (static_cast<double>(f) < lo) f = std::nextafter(f, INFINITY);
       return f;
     } else {
-      Out o = OutputConvert<Out>::from(f);
+      // Sampled at float32 precision (the float32 result, itself kept inside the bounds), then
+      // rounded once. The caller guarantees a finite Out value inside [lo, hi], so one step
+      // always suffices.
+      Out o = OutputConvert<Out>::from(convert_within<float>(x, lo, hi));
       const double back = OutputConvert<Out>::to_float(o);
       // Low-precision neighbours: step the bit pattern one unit towards zero's side inside.
       if (back > hi) o.bits = static_cast<std::uint16_t>((o.bits & 0x8000u) ? o.bits + 1u : o.bits - 1u);

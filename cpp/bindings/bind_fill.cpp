@@ -90,9 +90,9 @@ void fill(const std::string& distribution, py::array out, const std::string& dty
 
   py::gil_scoped_release release;
   if (is_constant) {
-    const float f = static_cast<float>(params[0]);
+    const float f = double_to_float_round_odd(params[0]);  // one rounding to 16 bits
     switch (o) {
-      case OutKind::kFloat32: fill_constant<float>(f, layout); break;
+      case OutKind::kFloat32: fill_constant<float>(static_cast<float>(params[0]), layout); break;
       case OutKind::kFloat64: fill_constant<double>(params[0], layout); break;
       case OutKind::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout); break;
       case OutKind::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout); break;

@@ -1,4 +1,5 @@
-"""``python -m weightinit info``: what a bug report needs."""
+"""``python -m weightinit info``: what a bug report needs; ``python -m weightinit bench``: the
+benchmark against NumPy and the other peers (options: ``python -m weightinit bench --help``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # every other argument belongs to the benchmark's own parser
+        from ._bench import main as bench_main
+
+        return bench_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m weightinit", description="weightinit command line")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("info", help="version, compiler, OpenMP, threads and CPU features")
+    sub.add_parser("bench", help="benchmark against NumPy, PyTorch, JAX (see: bench --help)")
     args = parser.parse_args(argv)
     if args.command == "info":
         from ._runtime import show_info

@@ -106,8 +106,10 @@ def positions_of_index(shape: tuple[int, ...], index: Any) -> tuple[tuple[int, .
             "index= takes a NumPy basic index (ints, slices, Ellipsis, None, or a tuple of them); "
             f"got {index!r}"
         )
+    if not any(p is Ellipsis for p in parts):
+        parts = parts + (Ellipsis,)  # so that NumPy returns a (0-d) view, never a scalar
     stand_in = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), shape=shape, strides=strides)
-    view = stand_in[index]
+    view = stand_in[parts]
     offset = view.__array_interface__["data"][0] - stand_in.__array_interface__["data"][0]
     return view.shape, int(offset), tuple(int(s) for s in view.strides)
 

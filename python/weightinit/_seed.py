@@ -40,7 +40,7 @@ def as_seed_sequence(seed: Any) -> np.random.SeedSequence:
 def key_from_seed(seed: Any) -> tuple[int, int]:
     """The Philox4x32 key (two uint32) an initializer uses for ``seed``.
 
-    An int or SeedSequence gives ``SeedSequence(seed).generate_state(2, uint32)``; a weightinit
+    An int, a sequence of ints or a SeedSequence gives ``SeedSequence(seed).generate_state(2, uint32)``; a weightinit
     or NumPy ``Generator`` gives a key drawn from it (so the generator advances).
     """
     from .generator import Generator  # circular at import time
@@ -50,7 +50,5 @@ def key_from_seed(seed: Any) -> tuple[int, int]:
     if isinstance(seed, np.random.Generator):
         k = seed.integers(0, 2**32, size=2, dtype=np.uint64)
         return int(k[0]), int(k[1])
-    if isinstance(seed, (list, tuple, np.ndarray)):
-        raise TypeError("an initializer's seed must be None, an int, a SeedSequence or a Generator")
     words = as_seed_sequence(seed).generate_state(2, np.uint32)
     return int(words[0]), int(words[1])

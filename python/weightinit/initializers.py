@@ -19,13 +19,15 @@ same seed gives the same weights for any thread count, slicing or machine.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from typing import Any, Sequence, Union
 
 import numpy as np
 
-from ._fill import fill_distribution, normalize_shape
+from ._dtypes import resolve_dtype
+from ._fill import fill_distribution, normalize_shape, resolve_out
 
 __all__ = [
     "calculate_gain",
@@ -252,7 +254,44 @@ def truncated_normal(
     lo, hi = _not_nan(a, "a"), _not_nan(b, "b")
     if not lo < hi:
         raise ValueError(f"truncated_normal needs a < b, got a={lo}, b={hi}")
+    _check_representable_between(lo, hi, dtype, out)
     return fill_distribution("truncated_normal", (m, s, lo, hi), shape, dtype=dtype, seed=seed, out=out, index=index)
+
+
+def _check_representable_between(lo: float, hi: float, dtype: Any, out: Any) -> None:
+    """ValueError unless the output dtype has a finite value in [lo, hi] (else no sample fits)."""
+    if dtype is not None:
+        dt = resolve_dtype(dtype)
+    elif out is not None:
+        dt = resolve_out(out, None)[2]
+    else:
+        dt = np.dtype(np.float32)
+    if not _finite_values_between(dt, lo, hi):
+        raise ValueError(f"no finite {dt.name} value lies in [{lo!r}, {hi!r}]; widen the bounds or use a wider dtype")
+
+
+def _finite_values_between(dt: np.dtype, lo: float, hi: float) -> bool:
+    if dt.itemsize == 2:  # float16, bfloat16: look the neighbours up among all 65536 values
+        table = _sorted_finite_values(dt.name)
+        i = int(np.searchsorted(table, lo, side="left"))
+        return i < table.size and table[i] <= hi
+    ftype = np.float32 if dt.itemsize == 4 else np.float64
+    info = np.finfo(ftype)
+    first = max(lo, -float(info.max))
+    if first > float(info.max):
+        return False
+    with np.errstate(over="ignore"):
+        c = ftype(first)
+    if float(c) < first:
+        c = np.nextafter(c, ftype(np.inf))
+    return bool(np.isfinite(c)) and float(c) <= hi
+
+
+@functools.lru_cache(maxsize=None)
+def _sorted_finite_values(name: str) -> np.ndarray:
+    with np.errstate(invalid="ignore"):  # NaN bit patterns
+        values = np.arange(65536, dtype=np.uint16).view(resolve_dtype(name)).astype(np.float64)
+    return np.unique(values[np.isfinite(values)])
 
 
 def constant(shape: Any, value: float, *, dtype: Any = None, out: Any = None, index: Any = None, seed: Any = None) -> Any:
@@ -388,6 +427,8 @@ def glorot_normal(
 
 
 def _kaiming_std(shape: Any, a: float, mode: str, nonlinearity: str, layout: str) -> float | None:
+    if isinstance(mode, str):
+        mode = mode.lower()  # as torch.nn.init does
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode!r} not supported, please use one of fan_in, fan_out")
     a = _finite(a, "a")
