@@ -744,9 +744,18 @@ def write_plot(report: dict[str, Any], path: str) -> str | None:
     if not dtypes or not threads:
         return None
     names = list(dict.fromkeys(r["case"] for r in report["results"]))
-    cmap = plt.get_cmap("tab20")
-    colors = {name: cmap(i % 20) for i, name in enumerate(names)}
-    fig, axes = plt.subplots(len(threads), len(dtypes), figsize=(5.2 * len(dtypes), 4.2 * len(threads)),
+    library = {r["case"]: r["library"] for r in report["results"]}
+    kind = {r["case"]: r["kind"] for r in report["results"]}
+    # Colour family per library, shade per case; marker per distribution; dashes for out=.
+    families = {"weightinit": "Reds", "numpy": "Blues", "torch": "Greens", "jax": "Purples", "mkl_random": "Oranges", "ceiling": "Greys"}
+    colors: dict[str, Any] = {}
+    for lib, cmap_name in families.items():
+        members = [nm for nm in names if library[nm] == lib]
+        cmap = plt.get_cmap(cmap_name)
+        for k, nm in enumerate(members):
+            colors[nm] = cmap(0.55 + 0.4 * k / max(1, len(members) - 1)) if len(members) > 1 else cmap(0.8)
+    markers = {"uniform": "o", "normal": "s", "truncated_normal": "^", "constant": "D"}
+    fig, axes = plt.subplots(len(threads), len(dtypes), figsize=(5.4 * len(dtypes), 4.3 * len(threads)),
                              squeeze=False, sharex=True, sharey=True)
     for i, t in enumerate(threads):
         for j, d in enumerate(dtypes):
@@ -756,11 +765,10 @@ def write_plot(report: dict[str, Any], path: str) -> str | None:
                              and (r["threads"] == t or r["library"] in ("numpy", "mkl_random")))
                 if not pts:
                     continue
-                lib = name.split()[0]
-                style = {"weightinit": "-", "ceiling": ":"}.get(lib, "--")
-                width = 2.2 if lib == "weightinit" else 1.4
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker="o", ms=3.5, lw=width,
-                        color="black" if lib == "ceiling" and "out=" not in name else colors[name], label=name)
+                lib = library[name]
+                style = "--" if name.endswith("out=") else {"ceiling": ":", "numpy": "-.", "mkl_random": "-."}.get(lib, "-")
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker=markers.get(kind[name], "o"), ms=4,
+                        lw=2.2 if lib == "weightinit" else 1.5, color=colors.get(name, "grey"), label=name)
             ax.set_xscale("log", base=2)
             ax.set_yscale("log")
             ax.grid(True, which="both", alpha=0.3)
@@ -777,9 +785,11 @@ def write_plot(report: dict[str, Any], path: str) -> str | None:
                 labels.append(lab)
     fig.legend([handles[lab] for lab in labels], labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False)
     m = report["machine"]
-    fig.suptitle(f"weightinit vs peers: {m['cpu_model']}, {m['logical_cpus']} CPUs, {m['date'][:10]}")
+    fig.suptitle(f"weightinit vs peers, output values per second (higher is better): {m['cpu_model']}, "
+                 f"{m['logical_cpus']} CPUs, {m['date'][:10]}\nweightinit solid (out= dashed), NumPy dash-dot "
+                 "(1 thread), ceiling = weightinit.zeros dotted; o uniform, s normal, ^ truncated normal", fontsize=10)
     rows_of_legend = math.ceil(len(labels) / 4)
-    fig.tight_layout(rect=(0, 0.03 + 0.028 * rows_of_legend / len(threads), 1, 0.97))
+    fig.tight_layout(rect=(0, (0.2 + 0.17 * rows_of_legend) / fig.get_figheight(), 1, 0.95))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _core
-from ._dtypes import resolve_dtype
+from ._dtypes import CORE_NAME, resolve_dtype
 from ._seed import key_from_seed
 
 __all__ = ["c_strides", "fill_distribution", "new_array", "normalize_shape", "positions_of_index", "resolve_out"]
@@ -26,6 +26,10 @@ _MAX_ELEMENTS = 2**63 - 1
 
 def normalize_shape(shape: Any) -> tuple[int, ...]:
     """A shape as a tuple of non-negative ints (an int is a 1-d shape)."""
+    if type(shape) is tuple and all(type(d) is int and d >= 0 for d in shape):  # the common case
+        if math.prod(shape) > _MAX_ELEMENTS:
+            raise ValueError(f"shape {shape} has {math.prod(shape)} elements, more than 2**63 - 1")
+        return shape
     if isinstance(shape, (numbers.Integral, np.integer)) and not isinstance(shape, (bool, np.bool_)):
         shape = (shape,)
     try:
@@ -183,6 +187,6 @@ def fill_distribution(
     else:
         key = (0, 0)
     if target.size:
-        _core.fill(distribution, target, dt.name, [float(p) for p in params], key, pos_offset, pos_strides)
+        _core.fill(distribution, target, CORE_NAME[dt], [float(p) for p in params], key, pos_offset, pos_strides)
     return result
 

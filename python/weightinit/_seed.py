@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 from typing import TYPE_CHECKING, Any, Union
 
@@ -43,6 +44,8 @@ def key_from_seed(seed: Any) -> tuple[int, int]:
     An int, a sequence of ints or a SeedSequence gives ``SeedSequence(seed).generate_state(2, uint32)``; a weightinit
     or NumPy ``Generator`` gives a key drawn from it (so the generator advances).
     """
+    if type(seed) is int and seed >= 0:
+        return _key_from_int(seed)
     from .generator import Generator  # circular at import time
 
     if isinstance(seed, Generator):
@@ -51,4 +54,10 @@ def key_from_seed(seed: Any) -> tuple[int, int]:
         k = seed.integers(0, 2**32, size=2, dtype=np.uint64)
         return int(k[0]), int(k[1])
     words = as_seed_sequence(seed).generate_state(2, np.uint32)
+    return int(words[0]), int(words[1])
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_from_int(seed: int) -> tuple[int, int]:
+    words = np.random.SeedSequence(seed).generate_state(2, np.uint32)
     return int(words[0]), int(words[1])

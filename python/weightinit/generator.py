@@ -15,7 +15,7 @@ from typing import Any, Union
 import numpy as np
 
 from . import _core
-from ._dtypes import resolve_dtype
+from ._dtypes import CORE_NAME, resolve_dtype
 from ._fill import c_strides, new_array, normalize_shape
 from .bit_generator import Philox4x32, Philox4x64, _PhiloxBitGenerator
 
@@ -199,7 +199,7 @@ class Generator:
         arr = self._output(size, dt, out)
         key = self._derive_key()
         if arr.size:
-            _core.fill("normal", arr, dt.name, [loc_f, scale_f], key, 0, c_strides(arr.shape))
+            _core.fill("normal", arr, CORE_NAME[dt], [loc_f, scale_f], key, 0, c_strides(arr.shape))
         return self._finish(arr, size, out)
 
     def spawn(self, n_children: int) -> list["Generator"]:

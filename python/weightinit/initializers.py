@@ -60,6 +60,8 @@ _LAYOUT_AXES = {"torch": (1, 0), "jax": (-2, -1), "keras": (-2, -1)}
 
 
 def _real(value: Any, name: str) -> float:
+    if type(value) is float or type(value) is int:
+        return float(value)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     return float(value)
@@ -89,6 +91,8 @@ def _not_nan(value: Any, name: str) -> float:
 
 
 def _axes(axis: Axis, ndim: int, name: str) -> tuple[int, ...]:
+    if type(axis) is int and -ndim <= axis < ndim:
+        return (axis % ndim,)
     axes = (axis,) if isinstance(axis, (numbers.Integral, np.integer)) else tuple(axis)
     out = []
     for a in axes:
@@ -182,7 +186,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 def _fans_for(shape: Any, layout: str, in_axis: Axis | None, out_axis: Axis | None) -> tuple[int, int] | None:
     """Fans, or None for a zero-size tensor (nothing to scale; the result is empty)."""
     fans = compute_fans(shape, layout, in_axis=in_axis, out_axis=out_axis)
-    return None if math.prod(normalize_shape(shape)) == 0 else fans
+    return None if 0 in normalize_shape(shape) else fans
 
 
 # ---------------------------------------------------------------------------------------------
