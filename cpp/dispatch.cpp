@@ -101,6 +101,13 @@ void set_active_isa(const std::string& isa) {
 
 std::string active_isa() { return active_kernels().isa; }
 
+namespace {
+std::atomic<std::int64_t> g_streaming_threshold{std::int64_t{64} << 20};
+}  // namespace
+
+std::int64_t streaming_threshold() { return g_streaming_threshold.load(); }
+void set_streaming_threshold(std::int64_t bytes) { g_streaming_threshold.store(bytes); }
+
 std::string isa_note() {
   init_active();
   return g_note;

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "kernel_api.hpp"
 #include "low_precision.hpp"
 #include "unit_math.hpp"
 
@@ -291,6 +292,23 @@ struct TruncatedNormal {
   }
   template <class Out> Out convert(double v) const { return convert_within<Out>(v, low, high); }
 };
+
+// A distribution from the user's parameters (kernel_api.hpp's DistParams).
+template <class Dist> Dist make_distribution(const DistParams& p);
+template <> inline Uniform<float> make_distribution(const DistParams& p) {
+  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1] - p.p[0])};
+}
+template <> inline Uniform<double> make_distribution(const DistParams& p) { return {p.p[0], p.p[1] - p.p[0]}; }
+template <> inline Normal<float> make_distribution(const DistParams& p) {
+  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1])};
+}
+template <> inline Normal<double> make_distribution(const DistParams& p) { return {p.p[0], p.p[1]}; }
+template <> inline TruncatedNormal<float> make_distribution(const DistParams& p) {
+  return {p.p[0], p.p[1], p.p[2], p.p[3]};
+}
+template <> inline TruncatedNormal<double> make_distribution(const DistParams& p) {
+  return {p.p[0], p.p[1], p.p[2], p.p[3]};
+}
 
 }  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

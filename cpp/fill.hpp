@@ -31,6 +31,7 @@ struct SampleStream {
   Key2x32 key;
   DistParams params;
   GroupKernel kernel;
+  bool stream;  // non-temporal stores for the bulk
 
   static constexpr std::int64_t kGroup = kLanes * Dist::slots;  // samples per group
 
@@ -100,13 +101,13 @@ void fill_run(const SampleStream<Dist>& s, std::int64_t p0, std::int64_t pstride
       const std::int64_t lane = static_cast<std::int64_t>(p % E);
       if (lane == 0 && n - j >= E && ostride == kOut) {
         const std::uint64_t groups = static_cast<std::uint64_t>((n - j) / E);
-        s.kernel(s.params, s.key[0], s.key[1], g, groups, out + j * ostride);
+        s.kernel(s.params, s.key[0], s.key[1], g, groups, out + j * ostride, s.stream);
         j += static_cast<std::int64_t>(groups) * E;
         continue;
       }
       const std::int64_t count = std::min(E - lane, n - j);
       if (4 * count >= E) {  // most of a group: make it whole, keep the part asked for
-        s.kernel(s.params, s.key[0], s.key[1], g, 1, tmp);
+        s.kernel(s.params, s.key[0], s.key[1], g, 1, tmp, false);
         for (std::int64_t k = 0; k < count; ++k) store(out + (j + k) * ostride, tmp[lane + k]);
       } else {
         for (std::int64_t k = 0; k < count; ++k) {

@@ -2,7 +2,12 @@
 // vectorizes. This one source is compiled once per instruction set (CMake sets
 // WEIGHTINIT_ISA_NS and the -m flags); IEEE arithmetic with no FMA contraction makes every
 // build give the same bits as the scalar per-element path.
+#include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #include "distributions.hpp"
 #include "kernel_api.hpp"
@@ -12,22 +17,39 @@ namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
 namespace {
 
-template <class Dist> Dist make(const DistParams& p);
-template <> Uniform<float> make(const DistParams& p) {
-  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1] - p.p[0])};
+
+// Copies `bytes` (a multiple of 64) from src to the 64-byte aligned dst with non-temporal stores.
+inline void stream_copy(void* dst, const void* src, std::size_t bytes) {
+#if defined(__AVX512F__)
+  for (std::size_t i = 0; i < bytes; i += 64) {
+    _mm512_stream_si512(reinterpret_cast<__m512i*>(static_cast<char*>(dst) + i),
+                        _mm512_load_si512(static_cast<const char*>(src) + i));
+  }
+#elif defined(__AVX2__)
+  for (std::size_t i = 0; i < bytes; i += 32) {
+    _mm256_stream_si256(reinterpret_cast<__m256i*>(static_cast<char*>(dst) + i),
+                        _mm256_load_si256(reinterpret_cast<const __m256i*>(static_cast<const char*>(src) + i)));
+  }
+#elif defined(__SSE2__)
+  for (std::size_t i = 0; i < bytes; i += 16) {
+    _mm_stream_si128(reinterpret_cast<__m128i*>(static_cast<char*>(dst) + i),
+                     _mm_load_si128(reinterpret_cast<const __m128i*>(static_cast<const char*>(src) + i)));
+  }
+#else
+  std::memcpy(dst, src, bytes);
+#endif
 }
-template <> Uniform<double> make(const DistParams& p) { return {p.p[0], p.p[1] - p.p[0]}; }
-template <> Normal<float> make(const DistParams& p) {
-  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1])};
+
+inline void stream_fence() {
+#if defined(__SSE2__)
+  _mm_sfence();
+#endif
 }
-template <> Normal<double> make(const DistParams& p) { return {p.p[0], p.p[1]}; }
-template <> TruncatedNormal<float> make(const DistParams& p) { return {p.p[0], p.p[1], p.p[2], p.p[3]}; }
-template <> TruncatedNormal<double> make(const DistParams& p) { return {p.p[0], p.p[1], p.p[2], p.p[3]}; }
 
 template <class Dist, class Out>
 void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key1, std::uint64_t g0,
-                 std::uint64_t ng, void* out_ptr) {
-  const Dist dist = make<Dist>(params);
+                 std::uint64_t ng, void* out_ptr, bool stream) {
+  const Dist dist = make_distribution<Dist>(params);
   constexpr int E = kLanes * Dist::slots;
   Out* out = static_cast<Out*>(out_ptr);
   alignas(64) std::uint32_t x[4][kLanes];
@@ -43,8 +65,15 @@ void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key
     philox4x32_10_lanes(x, Key2x32{key0, key1});
     dist.group(x, vals);
     Out* o = out + (g - g0) * E;
-    for (int j = 0; j < E; ++j) o[j] = dist.template convert<Out>(vals[j]);
+    if (stream && reinterpret_cast<std::uintptr_t>(o) % 64 == 0) {
+      alignas(64) Out staged[E];
+      for (int j = 0; j < E; ++j) staged[j] = dist.template convert<Out>(vals[j]);
+      stream_copy(o, staged, sizeof(staged));
+    } else {
+      for (int j = 0; j < E; ++j) o[j] = dist.template convert<Out>(vals[j]);
+    }
   }
+  if (stream) stream_fence();
 }
 
 template <template <class> class D>

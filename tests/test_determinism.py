@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-import ml_dtypes
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,12 +17,12 @@ from hypothesis import strategies as hst
 from hypothesis.extra import numpy as hnp
 
 import weightinit as wi
+from bits import np_dtype, as_bits, assert_same_bits
 
 #: A build without OpenMP runs every fill on one thread (and get_num_threads() says 1).
 OPENMP = bool(wi.info()["openmp"])
 
 DTYPES = ["float32", "float64", "float16", "bfloat16"]
-BF16 = np.dtype(ml_dtypes.bfloat16)
 
 #: Every initializer and distribution, as f(shape, **kw). All take 2-d (or larger) shapes;
 #: PLAIN ones take any shape.
@@ -48,21 +47,10 @@ PLAIN = ["uniform", "normal", "truncated_normal", "constant"]
 SLOW = {"truncated_normal", "variance_scaling_truncated"}
 
 
-def np_dtype(dtype: str) -> np.dtype:
-    return BF16 if dtype == "bfloat16" else np.dtype(dtype)
 
 
-def as_bits(a) -> np.ndarray:
-    a = np.asarray(a)
-    return a.view({2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize])
 
 
-def assert_same_bits(got, expected) -> None:
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    diff = np.flatnonzero(as_bits(got) != as_bits(expected))
-    assert diff.size == 0, f"{diff.size} of {got.size} elements differ, first at flat index {diff[0]}"
 
 
 def state_of(generator) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 
-import ml_dtypes
 import mpmath
 import numpy as np
 import pytest
@@ -31,9 +30,9 @@ import scipy.special
 import scipy.stats as st
 
 import weightinit as wi
+from bits import BF16, assert_same_bits
 
 ALPHA = 1e-6
-BF16 = np.dtype(ml_dtypes.bfloat16)
 LOW_PRECISION = ["float16", "bfloat16"]
 FULL_PRECISION = ["float32", "float64"]
 INF = math.inf
@@ -101,20 +100,8 @@ def uniform_f64_reference(seed: int, positions, low: float, high: float) -> np.n
     return low + (high - low) * u
 
 
-def as_bits(a) -> np.ndarray:
-    a = np.asarray(a)
-    return a.view({2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize])
 
 
-def assert_same_bits(got, expected) -> None:
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert got.dtype == expected.dtype, (got.dtype, expected.dtype)
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    diff = np.flatnonzero(as_bits(got) != as_bits(expected))
-    assert diff.size == 0, (
-        f"{diff.size} of {got.size} elements differ; first at flat index {diff[0]}: "
-        f"got {got.reshape(-1)[diff[0]]!r}, expected {expected.reshape(-1)[diff[0]]!r}"
-    )
 
 
 def round_f32_to(values32: np.ndarray, dtype: str) -> np.ndarray:

@@ -18,35 +18,24 @@ from __future__ import annotations
 
 import math
 
-import ml_dtypes
 import numpy as np
 import pytest
 import scipy.stats as st
 
 import weightinit as wi
+from bits import BF16, np_dtype, assert_same_bits
 
 ALPHA = 1e-6
 DTYPES = ["float32", "float64", "float16", "bfloat16"]
-BF16 = np.dtype(ml_dtypes.bfloat16)
 TRUNC_STD_2SIGMA = 0.87962566103423978
 #: Unit roundoff of each output dtype (relative error of one round-to-nearest).
 UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24, "float16": 2.0**-11, "bfloat16": 2.0**-8}
 
 
-def np_dtype(dtype: str) -> np.dtype:
-    return BF16 if dtype == "bfloat16" else np.dtype(dtype)
 
 
-def as_bits(a) -> np.ndarray:
-    a = np.asarray(a)
-    return a.view({2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize])
 
 
-def assert_same_bits(got, expected) -> None:
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert got.dtype == expected.dtype and got.shape == expected.shape, (got.dtype, expected.dtype, got.shape, expected.shape)
-    n_diff = int(np.count_nonzero(as_bits(got) != as_bits(expected)))
-    assert n_diff == 0, f"{n_diff} of {got.size} elements differ"
 
 
 def round_to(value: float, dtype: str) -> float:

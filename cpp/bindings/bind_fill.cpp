@@ -31,22 +31,13 @@ DistKind parse_dist_kind(const std::string& name) {
   throw std::invalid_argument("unknown distribution: " + name);
 }
 
-template <class Dist> Dist make_dist(const DistParams& p);
-template <> Uniform<float> make_dist(const DistParams& p) {
-  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1] - p.p[0])};
-}
-template <> Uniform<double> make_dist(const DistParams& p) { return {p.p[0], p.p[1] - p.p[0]}; }
-template <> Normal<float> make_dist(const DistParams& p) {
-  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1])};
-}
-template <> Normal<double> make_dist(const DistParams& p) { return {p.p[0], p.p[1]}; }
-template <> TruncatedNormal<float> make_dist(const DistParams& p) { return {p.p[0], p.p[1], p.p[2], p.p[3]}; }
-template <> TruncatedNormal<double> make_dist(const DistParams& p) { return {p.p[0], p.p[1], p.p[2], p.p[3]}; }
 
 template <template <class> class D, class Real, class Out>
 void run(DistKind d, OutKind o, const DistParams& params, const Key2x32& key, const StridedLayout& layout) {
-  const SampleStream<D<Real>> s{make_dist<D<Real>>(params), key, params,
-                                active_kernels().fill[static_cast<int>(d)][static_cast<int>(o)]};
+  const std::int64_t bytes = layout.size() * static_cast<std::int64_t>(sizeof(Out));
+  const SampleStream<D<Real>> s{make_distribution<D<Real>>(params), key, params,
+                                active_kernels().fill[static_cast<int>(d)][static_cast<int>(o)],
+                                bytes >= streaming_threshold()};
   fill_strided<Out>(s, layout);
 }
 

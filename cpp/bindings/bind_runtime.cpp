@@ -40,6 +40,9 @@ void register_runtime(py::module_& m) {
   m.def("get_isa", &active_isa, "The instruction set of the kernels in use.");
   m.def("set_isa", &set_active_isa, py::arg("isa"), "Use the kernels for isa (scalar, avx2, avx512).");
   m.def("isa_note", &isa_note, "Why the ISA in use differs from WEIGHTINIT_ISA, if it does.");
+  m.def("streaming_threshold", &streaming_threshold, "Outputs this large (bytes) use non-temporal stores.");
+  m.def("set_streaming_threshold", &set_streaming_threshold, py::arg("bytes"),
+        "Set the size (bytes) from which outputs use non-temporal stores (benchmarking).");
   m.def("build_info", [] {
     py::dict d;
     d["compiler"] = compiler_description();

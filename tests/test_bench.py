@@ -1,0 +1,195 @@
+"""The benchmark (``python -m weightinit bench``, ``benchmarks/bench.py``) runs end to end in a
+tiny mode, writes well-formed JSON and prints its tables, and survives failing or missing peers.
+
+Nothing here looks at how fast anything is: timings are never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import weightinit as wi
+from weightinit import _bench
+from weightinit.__main__ import main as cli_main
+
+TINY = ["--sizes", "1000", "4096", "--reps", "1", "--quiet", "--no-plot"]
+ROOT = Path(__file__).resolve().parents[1]
+
+RESULT_KEYS = {
+    "case", "library", "kind", "variant", "dtype", "n", "shape", "threads", "bytes", "ok", "error",
+    "speedup_vs_numpy", "speedup_vs_numpy_philox", "fraction_of_ceiling",
+}
+TIMED_KEYS = {"seconds", "median_seconds", "reps", "inner", "mvalues_per_s", "gb_per_s"}
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """One tiny run shared by the structural checks: (exit code, stdout, report)."""
+    path = tmp_path_factory.mktemp("bench") / "bench.json"
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = _bench.main(TINY + ["--json", str(path), "--markdown", "--threads", "1", "2"])
+    return code, buf.getvalue(), json.loads(path.read_text())
+
+
+def test_exit_code_and_table(tiny_run):
+    code, out, _ = tiny_run
+    assert code == 0
+    for column in _bench.COLUMNS:
+        assert column in out
+    for case in ("numpy default_rng uniform", "numpy Philox normal", "weightinit glorot_uniform",
+                 "weightinit he_normal", "weightinit truncated_normal", "weightinit he_normal out=", "ceiling zeros"):
+        assert case in out
+    for dtype in ("float32", "float64", "bfloat16"):
+        assert dtype in out
+    assert "1,000" in out and "2^12" in out
+
+
+def test_markdown_table(tiny_run):
+    _, out, report = tiny_run
+    md = [line for line in out.splitlines() if line.startswith("|")]
+    assert md[0].startswith("| case | threads |") and "float32 1,000" in md[0] and "bfloat16 2^12" in md[0]
+    assert set(md[1]) <= set("|-: ")
+    assert any(line.startswith("| weightinit he_normal |") for line in md)
+    width = md[0].count("|")
+    assert all(line.count("|") == width for line in md)
+
+
+def test_json_structure(tiny_run):
+    _, _, report = tiny_run
+    assert {"schema", "machine", "settings", "peers", "results", "elapsed_seconds"} <= set(report)
+    machine = report["machine"]
+    for key in ("date", "cpu_model", "logical_cpus", "numpy", "torch", "weightinit_info", "python"):
+        assert key in machine
+    assert machine["weightinit_info"]["weightinit"] == wi.__version__
+    assert set(report["peers"]) == {"torch", "jax", "mkl_random", "threadpoolctl"}
+    settings = report["settings"]
+    assert settings["sizes"] == [1000, 4096]
+    assert settings["dtypes"] == ["float32", "float64", "bfloat16"]
+    assert settings["threads"] == [1, 2]
+    assert settings["fixed_reps"] == 1
+
+    results = report["results"]
+    assert results
+    for r in results:
+        assert RESULT_KEYS <= set(r), r
+        assert r["n"] in (1000, 4096)
+        assert math.prod(r["shape"]) == r["n"]
+        if r["ok"]:
+            assert TIMED_KEYS <= set(r)
+            assert all(_number(r[k]) for k in TIMED_KEYS)
+            assert r["reps"] == 1
+        else:
+            assert isinstance(r["error"], str)
+    ours = [r for r in results if r["library"] in ("weightinit", "numpy", "ceiling")]
+    assert all(r["ok"] for r in ours), [r["error"] for r in ours if not r["ok"]]
+    # Every weightinit row has its NumPy speedup and its fraction of the ceiling.
+    for r in results:
+        if r["library"] == "weightinit":
+            assert _number(r["speedup_vs_numpy"]) and _number(r["speedup_vs_numpy_philox"])
+            assert _number(r["fraction_of_ceiling"])
+        if r["library"] == "ceiling":
+            assert r["speedup_vs_numpy"] is None
+    # weightinit at both thread counts, for each dtype and size; NumPy once (1 thread).
+    for dtype in ("float32", "float64", "bfloat16"):
+        for n in (1000, 4096):
+            threads = {r["threads"] for r in results if r["case"] == "weightinit he_normal" and r["dtype"] == dtype and r["n"] == n}
+            assert threads == {1, 2}
+            numpy_rows = [r for r in results if r["case"] == "numpy default_rng normal" and r["dtype"] == dtype and r["n"] == n]
+            assert len(numpy_rows) == 1 and numpy_rows[0]["threads"] == 1
+
+
+def test_torch_rows_when_installed(tiny_run):
+    _, _, report = tiny_run
+    torch_rows = [r for r in report["results"] if r["library"] == "torch"]
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        assert not torch_rows
+        assert report["peers"]["torch"].startswith("not installed")
+        return
+    assert {r["case"] for r in torch_rows} == {"torch xavier_uniform_", "torch kaiming_normal_", "torch trunc_normal_"}
+    assert {r["torch_threads"] for r in torch_rows} == {1, 2}
+
+
+def test_cli_subcommand(tmp_path, capsys):
+    path = tmp_path / "cli.json"
+    code = cli_main(["bench", *TINY, "--dtypes", "float32", "--skip", "torch", "jax", "mkl_random", "--json", str(path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "weightinit he_normal" in out and "skipped peers" in out
+    report = json.loads(path.read_text())
+    assert report["peers"]["torch"].startswith("skipped")
+    assert not [r for r in report["results"] if r["library"] == "torch"]
+    assert wi.get_num_threads() >= 1
+
+
+def test_info_subcommand_still_works(capsys):
+    assert cli_main(["info"]) == 0
+    assert "weightinit" in capsys.readouterr().out
+
+
+def test_failing_peer_is_reported_not_raised(tmp_path, capsys, monkeypatch):
+    original = _bench._ceiling_cases
+
+    def with_failure(dtype, n, threads, with_out):
+        def setup():
+            raise RuntimeError("peer exploded")
+
+        broken = _bench.Case("broken peer", "torch", "normal", "fresh", dtype, n, _bench.shape_for(n), threads, setup)
+        return original(dtype, n, threads, with_out) + [broken]
+
+    monkeypatch.setattr(_bench, "_ceiling_cases", with_failure)
+    path = tmp_path / "fail.json"
+    code = _bench.main(["--sizes", "1000", "--reps", "1", "--quiet", "--no-plot", "--dtypes", "float32",
+                        "--threads", "1", "--json", str(path), "--markdown"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "broken peer" in out and "n/a" in out and "peer exploded" in out
+    rows = [r for r in json.loads(path.read_text())["results"] if r["case"] == "broken peer"]
+    assert len(rows) == 1 and rows[0]["ok"] is False and "peer exploded" in rows[0]["error"]
+
+
+def test_plot_written(tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "b.json"
+    code = _bench.main(["--sizes", "1000", "4096", "--reps", "1", "--quiet", "--dtypes", "float32",
+                        "--skip", "torch", "--json", str(path)])
+    assert code == 0
+    png = path.with_suffix(".png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_helpers():
+    assert _bench.shape_for(1000) == (25, 40)
+    assert _bench.shape_for(2**20) == (1024, 1024)
+    assert _bench.shape_for(4096) == (4, 1024)
+    assert _bench.format_n(1000) == "1,000" and _bench.format_n(2**26) == "2^26"
+    assert _bench._size("2^20") == 2**20 and _bench._size("1000") == 1000
+    with pytest.raises(SystemExit):
+        _bench.main(["--sizes", "0"])
+
+
+def test_script_in_benchmarks_dir(tmp_path):
+    script = ROOT / "benchmarks" / "bench.py"
+    path = tmp_path / "script.json"
+    proc = subprocess.run(
+        [sys.executable, str(script), *TINY, "--dtypes", "float32", "--skip", "torch", "jax", "mkl_random", "--json", str(path)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "weightinit glorot_uniform" in proc.stdout
+    assert json.loads(path.read_text())["results"]
