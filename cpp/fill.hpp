@@ -176,6 +176,11 @@ void fill_strided(const SampleStream<Dist>& s, const StridedLayout& layout) {
 template <class Out>
 void fill_constant(Out value, const StridedLayout& layout) {
   for_each_run(layout, 1, [&](std::int64_t, std::int64_t, std::int64_t n, char* out, std::int64_t ostride) {
+    if (ostride == static_cast<std::int64_t>(sizeof(Out)) &&
+        reinterpret_cast<std::uintptr_t>(out) % alignof(Out) == 0) {
+      std::fill_n(reinterpret_cast<Out*>(out), n, value);  // contiguous: vectorized stores
+      return;
+    }
     for (std::int64_t j = 0; j < n; ++j) store(out + j * ostride, value);
   });
 }

@@ -55,6 +55,8 @@ ITEMSIZE = {"float32": 4, "float64": 8, "bfloat16": 2, "float16": 2}
 BASELINE_KIND = {"uniform": "uniform", "normal": "normal", "truncated_normal": "normal"}
 NUMPY_BASELINE = "numpy default_rng"
 NUMPY_PHILOX = "numpy Philox"
+#: Libraries measured once, on one thread, whatever the thread setting.
+SINGLE_THREADED = ("numpy", "mkl_random", "reference")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,6 +200,32 @@ def _ceiling_cases(dtype: str, n: int, threads: int, with_out: bool) -> list[Cas
     if with_out:
         cases.append(Case("ceiling zeros out=", "ceiling", "constant", "out", dtype, n, shape, threads, setup_out,
                           "weightinit.zeros into a touched out= buffer"))
+    return cases
+
+
+def _reference_cases(dtype: str, n: int, with_out: bool) -> list[Case]:
+    """NumPy's own constant fills (single-threaded): how close weightinit.zeros is to the memory."""
+    shape = shape_for(n)
+
+    def setup_full() -> Callable[[], Any]:
+        dt = _np_dtype(dtype)
+        return lambda: np.full(shape, 0.0, dtype=dt)
+
+    def setup_fill() -> Callable[[], Any]:
+        buf = np.empty(shape, dtype=_np_dtype(dtype))
+        buf.fill(1)
+
+        def fn() -> Any:
+            buf.fill(0.0)
+            return buf
+
+        return fn
+
+    cases = [Case("numpy full (reference)", "reference", "constant", "fresh", dtype, n, shape, 1, setup_full,
+                  "np.full into a fresh array, 1 thread")]
+    if with_out:
+        cases.append(Case("numpy fill out= (reference)", "reference", "constant", "out", dtype, n, shape, 1, setup_fill,
+                          "ndarray.fill of a touched buffer, 1 thread"))
     return cases
 
 
@@ -357,6 +385,7 @@ def machine_info(peers: dict[str, Any]) -> dict[str, Any]:
         "mkl_random": _version("mkl_random") if peers.get("mkl_random") is not None else None,
         "threadpoolctl": _version("threadpoolctl") if peers.get("threadpoolctl") is not None else None,
         "matplotlib": _version("matplotlib"),
+        "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "env": {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_WAIT_POLICY", "MKL_NUM_THREADS") if k in os.environ},
     }
 
@@ -427,7 +456,11 @@ class _ThreadScope:
             tpc = self.peers.get("threadpoolctl")
             if tpc is not None:
                 self.limiter = tpc.threadpool_limits(limits=t)
-            self.peers["torch"].set_num_threads(t)
+            try:
+                self.peers["torch"].set_num_threads(t)
+            except BaseException:
+                self.__exit__()
+                raise
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -446,6 +479,7 @@ def build_plan(sizes: list[int], dtypes: list[str], thread_counts: list[int], pe
     for dtype in dtypes:
         for n in sizes:
             plan += _numpy_cases("pcg64", dtype, n) + _numpy_cases("philox", dtype, n)
+            plan += _reference_cases(dtype, n, with_out)
             if peers.get("mkl_random") is not None:
                 plan += _mkl_cases(peers["mkl_random"], dtype, n)
             for t in thread_counts:
@@ -493,6 +527,8 @@ class _Progress:
             return
         r = case.result
         text = f"{r['mvalues_per_s']:.0f} M values/s" if r.get("ok") else f"n/a ({r.get('error')})"
+        if r.get("contended"):
+            text += f" (other processes busy: {r['other_cpu_load']:.1f} CPUs)"
         if self.bar is not None:
             self.bar.update(1)
         else:
@@ -501,6 +537,32 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+#: Other processes busier than this many CPUs on average during a case mark it as contended.
+CONTENDED_CPUS = 0.3
+
+
+def _cpu_snapshot() -> tuple[float, float, float] | None:
+    """(busy CPU-seconds of the whole machine, CPU-seconds of this process, wall time), or None
+    where /proc/stat is not available. Steal time counts as busy: it is contention too."""
+    try:
+        import resource
+
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+        busy = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+    except Exception:
+        return None
+    return busy, ru.ru_utime + ru.ru_stime, time.perf_counter()
+
+
+def _other_load(before: tuple[float, float, float] | None, after: tuple[float, float, float] | None) -> float | None:
+    """Average CPUs that other processes kept busy between two snapshots."""
+    if before is None or after is None or after[2] - before[2] < 0.05:
+        return None
+    return max(0.0, ((after[0] - before[0]) - (after[1] - before[1])) / (after[2] - before[2]))
 
 
 def run_case(case: Case, peers: dict[str, Any], timing: Timing) -> None:
@@ -519,11 +581,14 @@ def run_case(case: Case, peers: dict[str, Any], timing: Timing) -> None:
             if case.library == "torch":
                 base["torch_threads"] = peers["torch"].get_num_threads()
             fn = case.setup()
+            before = _cpu_snapshot()
             m = measure(fn, timing)
+            load = _other_load(before, _cpu_snapshot())
         sec = m["seconds"]
         case.result = {
             **base, "ok": True, "error": None, **m,
             "mvalues_per_s": case.n / sec / 1e6, "gb_per_s": base["bytes"] / sec / 1e9,
+            "other_cpu_load": load, "contended": load is not None and load >= CONTENDED_CPUS,
         }
     except Exception as e:  # a failing peer is reported, never fatal
         msg = f"{e.__class__.__name__}: {e}".splitlines()[0][:200]
@@ -618,6 +683,7 @@ def run(
     _annotate(results)
     report["results"] = results
     report["elapsed_seconds"] = time.perf_counter() - t0
+    report["machine"]["load_average_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     return report
 
 
@@ -641,7 +707,7 @@ def _row_cells(r: dict[str, Any]) -> list[str]:
     if not r.get("ok"):
         return head + ["n/a", "n/a", "n/a", "n/a", "n/a"]
     return head + [
-        _rate(r["mvalues_per_s"]),
+        _rate(r["mvalues_per_s"]) + ("!" if r.get("contended") else ""),
         _fmt(r["gb_per_s"], ".2f"),
         _fmt(r["speedup_vs_numpy"], ".2f", "x"),
         _fmt(r["speedup_vs_numpy_philox"], ".2f", "x"),
@@ -664,7 +730,9 @@ def format_table(report: dict[str, Any]) -> str:
         f"NumPy {m['numpy']}" + (f", torch {m['torch']}" if m["torch"] else "") + (f", jax {m['jax']}" if m["jax"] else ""),
         "M values/s and GB/s of output, best of reps; x NumPy: speedup over the same run's NumPy "
         "default_rng (PCG64) recipe, uniform vs uniform, normal/truncated vs normal; "
-        "of ceiling: fraction of weightinit.zeros of the same size, dtype and threads (into out= for out= rows).",
+        "of ceiling: fraction of weightinit.zeros of the same size, dtype and threads (into out= for out= rows); "
+        "(reference) rows: NumPy's own 1-thread constant fill, to show how close that ceiling is to the memory; "
+        "NumPy rows run on 1 thread.",
         "",
         line(COLUMNS),
         line(["-" * w for w in widths]),
@@ -679,6 +747,10 @@ def format_table(report: dict[str, Any]) -> str:
     failures = [r for r in results if not r.get("ok")]
     if failures:
         out += ["", "n/a:"] + [f"  {r['case']} {r['dtype']} {format_n(r['n'])} threads={r['threads']}: {r['error']}" for r in failures]
+    contended = [r for r in results if r.get("contended")]
+    if contended:
+        out += ["", f"! {len(contended)} of {len(results)} cases ran while other processes kept >= {CONTENDED_CPUS} CPUs "
+                "busy on average: their numbers are unreliable (rerun on a quiet machine)."]
     missing = {k: v for k, v in report["peers"].items() if not v.startswith("ok") and k != "threadpoolctl"}
     if missing:
         out += ["", "skipped peers: " + "; ".join(f"{k}: {v}" for k, v in missing.items())]
@@ -699,7 +771,7 @@ def format_markdown(report: dict[str, Any]) -> str:
     keep_sizes = sorted({sizes[0], big[-1]})
     dtypes = list(dict.fromkeys(r["dtype"] for r in results))
     top = max(r["threads"] for r in results)
-    rows = [r for r in results if r["n"] in keep_sizes and (r["threads"] == top or r["library"] in ("numpy", "mkl_random"))]
+    rows = [r for r in results if r["n"] in keep_sizes and (r["threads"] == top or r["library"] in SINGLE_THREADED)]
     cases = list(dict.fromkeys((r["case"], r["threads"]) for r in rows))
     cell = {(r["case"], r["threads"], r["dtype"], r["n"]): r for r in rows}
     cols = [(d, n) for d in dtypes for n in keep_sizes]
@@ -722,10 +794,14 @@ def format_markdown(report: dict[str, Any]) -> str:
             else:
                 s = r["speedup_vs_numpy"]
                 extra = f" ({s:.1f}x)" if s is not None and r["library"] != "numpy" else ""
-                if r["library"] == "ceiling":
+                if r["library"] in ("ceiling", "reference"):
                     extra = f" ({r['gb_per_s']:.1f} GB/s)"
-                cells.append(f"{_rate(r['mvalues_per_s'])}{extra}")
+                cells.append(f"{_rate(r['mvalues_per_s'])}{'!' if r.get('contended') else ''}{extra}")
         lines.append(f"| {name} | {t} | " + " | ".join(cells) + " |")
+    if any(r["library"] == "reference" for r in rows):
+        lines += ["", "(reference): NumPy's own single-threaded constant fill, for scale."]
+    if any(r.get("contended") for r in rows):
+        lines += ["", "! other processes were busy during this measurement."]
     return "\n".join(lines)
 
 
@@ -747,7 +823,7 @@ def write_plot(report: dict[str, Any], path: str) -> str | None:
     library = {r["case"]: r["library"] for r in report["results"]}
     kind = {r["case"]: r["kind"] for r in report["results"]}
     # Colour family per library, shade per case; marker per distribution; dashes for out=.
-    families = {"weightinit": "Reds", "numpy": "Blues", "torch": "Greens", "jax": "Purples", "mkl_random": "Oranges", "ceiling": "Greys"}
+    families = {"weightinit": "Reds", "numpy": "Blues", "torch": "Greens", "jax": "Purples", "mkl_random": "Oranges", "ceiling": "Greys", "reference": "YlOrBr"}
     colors: dict[str, Any] = {}
     for lib, cmap_name in families.items():
         members = [nm for nm in names if library[nm] == lib]
@@ -762,11 +838,11 @@ def write_plot(report: dict[str, Any], path: str) -> str | None:
             ax = axes[i][j]
             for name in names:
                 pts = sorted((r["n"], r["mvalues_per_s"]) for r in results if r["case"] == name and r["dtype"] == d
-                             and (r["threads"] == t or r["library"] in ("numpy", "mkl_random")))
+                             and (r["threads"] == t or r["library"] in SINGLE_THREADED))
                 if not pts:
                     continue
                 lib = library[name]
-                style = "--" if name.endswith("out=") else {"ceiling": ":", "numpy": "-.", "mkl_random": "-."}.get(lib, "-")
+                style = "--" if "out=" in name else {"ceiling": ":", "reference": ":", "numpy": "-.", "mkl_random": "-."}.get(lib, "-")
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker=markers.get(kind[name], "o"), ms=4,
                         lw=2.2 if lib == "weightinit" else 1.5, color=colors.get(name, "grey"), label=name)
             ax.set_xscale("log", base=2)
@@ -789,7 +865,7 @@ def write_plot(report: dict[str, Any], path: str) -> str | None:
                  f"{m['logical_cpus']} CPUs, {m['date'][:10]}\nweightinit solid (out= dashed), NumPy dash-dot "
                  "(1 thread), ceiling = weightinit.zeros dotted; o uniform, s normal, ^ truncated normal", fontsize=10)
     rows_of_legend = math.ceil(len(labels) / 4)
-    fig.tight_layout(rect=(0, (0.2 + 0.17 * rows_of_legend) / fig.get_figheight(), 1, 0.95))
+    fig.tight_layout(rect=(0, (0.1 + 0.16 * rows_of_legend) / fig.get_figheight(), 1, 0.95))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
