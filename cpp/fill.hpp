@@ -128,16 +128,16 @@ void fill_run(const SampleStream<Dist>& s, std::int64_t p0, std::int64_t pstride
 template <class Dist> inline constexpr std::int64_t kCostPerSample = 1;
 template <class R> inline constexpr std::int64_t kCostPerSample<TruncatedNormal<R>> = 64;
 
-// Calls run(pos, pos_stride, count, out_ptr, out_stride) over the layout's innermost runs,
-// split between threads by flat element index.
+// Calls run(pos, pos_stride, count, out_ptr, out_stride) over the innermost runs of flat
+// elements [first, last) of a simplified layout, split between threads by flat element index.
 template <class Run>
-void for_each_run(StridedLayout layout, std::int64_t cost_per_item, Run&& run) {
-  layout.simplify();
-  const std::int64_t total = layout.size();
+void for_each_run(const StridedLayout& layout, std::int64_t first, std::int64_t last, std::int64_t cost_per_item,
+                  Run&& run) {
   const auto& dims = layout.dims;
   const int nd = static_cast<int>(dims.size());
   const StridedDim inner = dims.back();
-  parallel_for(total, 64, cost_per_item, [&](std::int64_t begin, std::int64_t end) {
+  parallel_for(last - first, 64, cost_per_item, [&](std::int64_t b, std::int64_t e) {
+    const std::int64_t begin = first + b, end = first + e;
     // Decompose the flat start into a multi-index; then walk run by run.
     std::vector<std::int64_t> idx(nd, 0);
     std::int64_t rest = begin;
@@ -164,25 +164,41 @@ void for_each_run(StridedLayout layout, std::int64_t cost_per_item, Run&& run) {
   });
 }
 
-template <class Out, class Dist>
-void fill_strided(const SampleStream<Dist>& s, const StridedLayout& layout) {
-  for_each_run(layout, kCostPerSample<Dist>,
-               [&](std::int64_t pos, std::int64_t pstride, std::int64_t n, char* out, std::int64_t ostride) {
-                 fill_run<Out>(s, pos, pstride, n, out, ostride);
-               });
+// Large fills go in chunks of about this much work (tens of milliseconds), and between chunks
+// `keep_going()` is asked whether to continue: that is where Ctrl-C is noticed.
+inline constexpr std::int64_t kChunkWork = std::int64_t{1} << 24;
+
+template <class Run, class KeepGoing>
+void for_each_run_in_chunks(StridedLayout layout, std::int64_t cost_per_item, KeepGoing&& keep_going, Run&& run) {
+  layout.simplify();
+  const std::int64_t total = layout.size();
+  const std::int64_t chunk = std::max<std::int64_t>(kChunkWork / std::max<std::int64_t>(cost_per_item, 1), 4096);
+  for (std::int64_t first = 0; first < total; first += chunk) {
+    if (first > 0 && !keep_going()) return;
+    for_each_run(layout, first, std::min(total, first + chunk), cost_per_item, run);
+  }
+}
+
+template <class Out, class Dist, class KeepGoing>
+void fill_strided(const SampleStream<Dist>& s, const StridedLayout& layout, KeepGoing&& keep_going) {
+  for_each_run_in_chunks(layout, kCostPerSample<Dist>, keep_going,
+                         [&](std::int64_t pos, std::int64_t pstride, std::int64_t n, char* out, std::int64_t ostride) {
+                           fill_run<Out>(s, pos, pstride, n, out, ostride);
+                         });
 }
 
 // Every element set to the same value.
-template <class Out>
-void fill_constant(Out value, const StridedLayout& layout) {
-  for_each_run(layout, 1, [&](std::int64_t, std::int64_t, std::int64_t n, char* out, std::int64_t ostride) {
-    if (ostride == static_cast<std::int64_t>(sizeof(Out)) &&
-        reinterpret_cast<std::uintptr_t>(out) % alignof(Out) == 0) {
-      std::fill_n(reinterpret_cast<Out*>(out), n, value);  // contiguous: vectorized stores
-      return;
-    }
-    for (std::int64_t j = 0; j < n; ++j) store(out + j * ostride, value);
-  });
+template <class Out, class KeepGoing>
+void fill_constant(Out value, const StridedLayout& layout, KeepGoing&& keep_going) {
+  for_each_run_in_chunks(layout, 1, keep_going,
+                         [&](std::int64_t, std::int64_t, std::int64_t n, char* out, std::int64_t ostride) {
+                           if (ostride == static_cast<std::int64_t>(sizeof(Out)) &&
+                               reinterpret_cast<std::uintptr_t>(out) % alignof(Out) == 0) {
+                             std::fill_n(reinterpret_cast<Out*>(out), n, value);  // vectorized stores
+                             return;
+                           }
+                           for (std::int64_t j = 0; j < n; ++j) store(out + j * ostride, value);
+                         });
 }
 
 }  // namespace WEIGHTINIT_ISA_NS

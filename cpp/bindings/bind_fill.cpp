@@ -32,13 +32,21 @@ DistKind parse_dist_kind(const std::string& name) {
 }
 
 
+// Between chunks of a large fill: take the GIL back for a moment and let Python run its signal
+// handlers; a KeyboardInterrupt (or any exception from a handler) stops the fill there.
+bool python_signals_ok() {
+  py::gil_scoped_acquire gil;
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  return true;
+}
+
 template <template <class> class D, class Real, class Out>
 void run(DistKind d, OutKind o, const DistParams& params, const Key2x32& key, const StridedLayout& layout) {
   const std::int64_t bytes = layout.size() * static_cast<std::int64_t>(sizeof(Out));
   const SampleStream<D<Real>> s{make_distribution<D<Real>>(params), key, params,
                                 active_kernels().fill[static_cast<int>(d)][static_cast<int>(o)],
                                 bytes >= streaming_threshold()};
-  fill_strided<Out>(s, layout);
+  fill_strided<Out>(s, layout, python_signals_ok);
 }
 
 template <template <class> class D>
@@ -83,10 +91,10 @@ void fill(const std::string& distribution, py::array out, const std::string& dty
   if (is_constant) {
     const float f = double_to_float_round_odd(params[0]);  // one rounding to 16 bits
     switch (o) {
-      case OutKind::kFloat32: fill_constant<float>(static_cast<float>(params[0]), layout); break;
-      case OutKind::kFloat64: fill_constant<double>(params[0], layout); break;
-      case OutKind::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout); break;
-      case OutKind::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout); break;
+      case OutKind::kFloat32: fill_constant<float>(static_cast<float>(params[0]), layout, python_signals_ok); break;
+      case OutKind::kFloat64: fill_constant<double>(params[0], layout, python_signals_ok); break;
+      case OutKind::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout, python_signals_ok); break;
+      case OutKind::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout, python_signals_ok); break;
     }
     return;
   }
