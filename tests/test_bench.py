@@ -149,7 +149,7 @@ def test_failing_peer_is_reported_not_raised(tmp_path, capsys, monkeypatch):
         def setup():
             raise RuntimeError("peer exploded")
 
-        broken = _bench.Case("broken peer", "torch", "normal", "fresh", dtype, n, _bench.shape_for(n), threads, setup)
+        broken = _bench.Case("broken peer", "weightinit", "normal", "fresh", dtype, n, _bench.shape_for(n), threads, setup)
         return original(dtype, n, threads, with_out) + [broken]
 
     monkeypatch.setattr(_bench, "_ceiling_cases", with_failure)
