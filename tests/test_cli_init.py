@@ -1,0 +1,417 @@
+"""``python -m weightinit init``: files equal to the in-memory call bit for bit, written chunk by
+chunk, in .npy and .safetensors; progress only on a terminal; usage errors exit 2 without a
+traceback, runtime errors exit 1 and Ctrl-C exits 130, and neither leaves a file behind."""
+
+from __future__ import annotations
+
+import errno
+import inspect
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import weightinit as wi
+from bits import BF16, as_bits, assert_same_bits
+from weightinit import _cli_init, initializers
+from weightinit.__main__ import main as cli_main
+
+
+def run(argv, capsys):
+    """Run ``python -m weightinit init *argv`` in-process: (exit code, stdout, stderr)."""
+    try:
+        code = cli_main(["init", *map(str, argv)])
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def load_npy(path, dtype: str) -> np.ndarray:
+    a = np.load(path)
+    return a.view(BF16) if dtype == "bfloat16" else a  # .npy keeps bfloat16 as raw '<V2'
+
+
+def expected(init, shape, dtype, seed, **kw):
+    return getattr(wi, init)(tuple(shape), **kw, dtype=dtype, seed=seed)
+
+
+def leftovers(directory: Path) -> list[str]:
+    return [p.name for p in directory.iterdir() if p.name.endswith(".partial")]
+
+
+def options(kw) -> list[str]:
+    out = []
+    for k, v in kw.items():
+        out += [f"--{k}", str(v)]
+    return out
+
+
+# (init, shape, dtype, keyword parameters): 1-d to 4-d, rows that do not divide the chunk,
+# rows larger than a chunk, every dtype.
+CASES = [
+    ("uniform", (1000,), "float32", {"low": -0.5, "high": 2.0}),
+    ("normal", (37, 53), "float64", {"mean": 1.0, "std": 0.02}),
+    ("truncated_normal", (13, 7, 29), "bfloat16", {"mean": 0.0, "std": 1.0, "a": -1.5, "b": 2.5}),
+    ("truncated_normal", (31, 9), "float64", {"a": 0.5, "b": 3.0}),
+    ("constant", (17, 5), "float16", {"value": 0.3}),
+    ("zeros", (9, 4), "float32", {}),
+    ("ones", (3, 4, 5), "bfloat16", {}),
+    ("glorot_uniform", (33, 65), "float16", {"gain": 1.5}),
+    ("xavier_normal", (40, 24), "float32", {}),
+    ("he_normal", (5, 7, 11), "bfloat16", {"nonlinearity": "relu"}),
+    ("kaiming_uniform", (24, 3, 3, 5), "float32", {"a": 0.2, "mode": "fan_out", "nonlinearity": "leaky_relu"}),
+    ("lecun_normal", (3, 3, 8, 6), "float64", {"layout": "jax"}),
+    ("lecun_uniform", (19, 23), "float32", {}),
+    ("variance_scaling", (3, 3, 16, 8), "bfloat16",
+     {"scale": 2.0, "mode": "fan_avg", "distribution": "truncated_normal", "layout": "jax"}),
+    ("variance_scaling", (50, 3), "float32", {"mode": "fan_geo_avg", "distribution": "uniform"}),
+]
+
+
+@pytest.mark.parametrize("chunk_bytes", [100, 1 << 26])
+@pytest.mark.parametrize("init, shape, dtype, kw", CASES, ids=[f"{c[0]}-{c[2]}-{len(c[1])}d" for c in CASES])
+def test_npy_equals_the_in_memory_call(tmp_path, capsys, monkeypatch, chunk_bytes, init, shape, dtype, kw):
+    monkeypatch.setattr(_cli_init, "CHUNK_BYTES", chunk_bytes)
+    path = tmp_path / "w.npy"
+    code, _, err = run(["--init", init, "--shape", *shape, "--dtype", dtype, "--seed", 7, *options(kw), "-o", path], capsys)
+    assert code == 0, err
+    assert err == ""
+    assert_same_bits(load_npy(path, dtype), expected(init, shape, dtype, 7, **kw))
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_safetensors_loads_with_the_safetensors_package_and_equals_the_in_memory_call(tmp_path, capsys, monkeypatch, dtype):
+    safetensors_numpy = pytest.importorskip("safetensors.numpy")
+    monkeypatch.setattr(_cli_init, "CHUNK_BYTES", 300)
+    path = tmp_path / "w.safetensors"
+    code, _, err = run(["--init", "he_uniform", "--shape", 24, 3, 7, "--dtype", dtype, "--seed", 3, "--mode", "fan_out",
+                        "-o", path], capsys)
+    assert code == 0, err
+    loaded = safetensors_numpy.load_file(str(path))  # BF16 comes back as ml_dtypes.bfloat16
+    assert list(loaded) == ["weight"]
+    assert_same_bits(loaded["weight"], wi.he_uniform((24, 3, 7), mode="fan_out", dtype=dtype, seed=3))
+
+
+def test_safetensors_header_name_and_metadata(tmp_path, capsys):
+    path = tmp_path / "w.safetensors"
+    code, _, err = run(["--init", "truncated_normal", "--shape", 5, 3, "--dtype", "bfloat16", "--seed", 11, "--std", 0.02,
+                        "--a", -0.04, "--b", 0.04, "--name", "layer.0.weight", "-o", path], capsys)
+    assert code == 0, err
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    assert (8 + n) % 8 == 0
+    header = json.loads(raw[8:8 + n])
+    assert header["layer.0.weight"] == {"dtype": "BF16", "shape": [5, 3], "data_offsets": [0, 30]}
+    meta = header["__metadata__"]
+    assert all(isinstance(v, str) for v in meta.values())  # the format allows only strings
+    assert meta["init"] == "truncated_normal" and meta["seed"] == "11"
+    assert json.loads(meta["params"]) == {"std": 0.02, "a": -0.04, "b": 0.04}
+    assert len(raw) == 8 + n + 30
+    data = np.frombuffer(raw[8 + n:], dtype="<u2")
+    assert np.array_equal(data, as_bits(wi.truncated_normal((5, 3), 0.0, 0.02, -0.04, 0.04, dtype="bfloat16", seed=11)).ravel())
+
+
+def test_safetensors_bfloat16_loads_in_torch(tmp_path, capsys):
+    safetensors_torch = pytest.importorskip("safetensors.torch")
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "w.safetensors"
+    code, _, err = run(["--init", "kaiming_normal", "--shape", 33, 17, "--dtype", "bfloat16", "--seed", 5, "-o", path], capsys)
+    assert code == 0, err
+    t = safetensors_torch.load_file(str(path))["weight"]
+    assert t.dtype == torch.bfloat16 and tuple(t.shape) == (33, 17)
+    got = t.view(torch.int16).numpy().view(np.uint16)
+    assert np.array_equal(got, as_bits(wi.kaiming_normal((33, 17), dtype="bfloat16", seed=5)))
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".safetensors"])
+def test_zero_size_tensor(tmp_path, capsys, suffix):
+    path = tmp_path / ("w" + suffix)
+    code, _, err = run(["--init", "normal", "--shape", 0, 5, "--seed", 1, "-o", path], capsys)
+    assert code == 0, err
+    if suffix == ".npy":
+        a = np.load(path)
+    else:
+        a = pytest.importorskip("safetensors.numpy").load_file(str(path))["weight"]
+    assert a.shape == (0, 5) and a.dtype == np.float32
+
+
+# ---------------------------------------------------------------------------------------------
+# Chunks: the whole tensor is never in memory
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(1000,), (37, 53), (3, 4, 50), (2, 3, 5, 7), (1, 1, 1), (4096,), (5, 1, 300)])
+@pytest.mark.parametrize("chunk_bytes", [1, 64, 1000, 1 << 20])
+def test_plan_chunks_covers_the_tensor_in_order_with_contiguous_runs(shape, chunk_bytes):
+    positions = np.arange(math.prod(shape)).reshape(shape)
+    covered = []
+    for chunk in _cli_init.plan_chunks(shape, 4, chunk_bytes):
+        part = positions[chunk.index]
+        assert part.shape == chunk.shape
+        assert 1 <= chunk.size and chunk.size * 4 <= max(chunk_bytes, 4)
+        # one contiguous run of the file, where the chunk says it starts
+        assert np.array_equal(part.ravel(), np.arange(chunk.start, chunk.start + chunk.size))
+        covered.append(part.ravel())
+    assert np.array_equal(np.concatenate(covered), positions.ravel())
+
+
+def test_the_file_is_written_in_chunks_never_the_whole_tensor(tmp_path, capsys, monkeypatch):
+    shape, chunk = (64, 1000), 4096  # 256,000 bytes in chunks of at most 4 KiB
+    monkeypatch.setattr(_cli_init, "CHUNK_BYTES", chunk)
+    calls = []
+    real = initializers.he_normal
+
+    def spy(*args, **kw):
+        result = real(*args, **kw)
+        calls.append((kw.get("out") is not None, np.asarray(result).nbytes))
+        return result
+
+    monkeypatch.setattr(initializers, "he_normal", spy)
+    path = tmp_path / "w.npy"
+    code, _, err = run(["--init", "he_normal", "--shape", *shape, "--seed", 2, "-o", path], capsys)
+    assert code == 0, err
+    fills = [nbytes for has_out, nbytes in calls if nbytes]
+    assert len(fills) >= 256_000 // chunk
+    assert max(fills) <= chunk
+    assert all(has_out for has_out, nbytes in calls if nbytes)  # written in place, into the file
+    assert_same_bits(np.load(path), real(shape, seed=2))
+
+
+def test_rows_larger_than_a_chunk_are_split(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(_cli_init, "CHUNK_BYTES", 64)
+    path = tmp_path / "w.safetensors"
+    code, _, err = run(["--init", "uniform", "--shape", 3, 2, 1001, "--dtype", "float64", "--seed", 9, "-o", path], capsys)
+    assert code == 0, err
+    raw = path.read_bytes()
+    n = int.from_bytes(raw[:8], "little")
+    got = np.frombuffer(raw[8 + n:], dtype="<f8").reshape(3, 2, 1001)
+    assert_same_bits(got, wi.uniform((3, 2, 1001), dtype="float64", seed=9))
+
+
+# ---------------------------------------------------------------------------------------------
+# Seed, progress, threads
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_seed_is_printed_when_not_given_and_reproduces_the_file(tmp_path, capsys):
+    first, second = tmp_path / "a.npy", tmp_path / "b.npy"
+    code, out, err = run(["--init", "glorot_normal", "--shape", 30, 20, "--quiet", "-o", first], capsys)
+    assert code == 0, err
+    m = re.fullmatch(r"seed: (\d+)\n", out)
+    assert m, out
+    code, out, _ = run(["--init", "glorot_normal", "--shape", 30, 20, "--quiet", "--seed", m.group(1), "-o", second], capsys)
+    assert code == 0 and out == ""  # given: not printed
+    assert first.read_bytes() == second.read_bytes()
+    assert_same_bits(np.load(first), wi.glorot_normal((30, 20), seed=int(m.group(1))))
+
+
+def test_no_seed_is_printed_for_constants(tmp_path, capsys):
+    code, out, _ = run(["--init", "zeros", "--shape", 4, "-q", "-o", tmp_path / "z.npy"], capsys)
+    assert code == 0 and "seed" not in out
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(_cli_init, "CHUNK_BYTES", 256)
+    code, out, err = run(["--init", "normal", "--shape", 100, 10, "--seed", 0, "-o", tmp_path / "w.npy"], capsys)
+    assert code == 0
+    assert err == ""
+    assert out.startswith("wrote ")  # the summary line, on stdout
+
+
+@pytest.mark.parametrize("with_tqdm", [False, True])
+def test_progress_bar_on_a_terminal_and_none_with_quiet(tmp_path, capsys, monkeypatch, with_tqdm):
+    if with_tqdm:
+        pytest.importorskip("tqdm")
+    else:
+        monkeypatch.setattr(_cli_init, "_load_tqdm", lambda: None)  # the built-in bar
+    monkeypatch.setattr(_cli_init, "CHUNK_BYTES", 256)
+    monkeypatch.setattr(_cli_init, "_is_terminal", lambda stream: True)
+    args = ["--init", "normal", "--shape", 100, 10, "--seed", 0]
+    code, _, err = run([*args, "-o", tmp_path / "a.npy"], capsys)
+    assert code == 0
+    assert "100%" in err and "a.npy" in err
+    if not with_tqdm:
+        assert "[" + "#" * 30 + "]" in err
+    code, out, err = run([*args, "--quiet", "-o", tmp_path / "b.npy"], capsys)
+    assert code == 0 and err == "" and out == ""
+
+
+def test_threads_option_and_the_thread_count_is_restored(tmp_path, capsys):
+    before = wi.get_num_threads()
+    code, _, err = run(["--init", "normal", "--shape", 300, 300, "--seed", 4, "--threads", 1, "-o", tmp_path / "w.npy"], capsys)
+    assert code == 0, err
+    assert wi.get_num_threads() == before
+    assert_same_bits(np.load(tmp_path / "w.npy"), wi.normal((300, 300), seed=4))
+
+
+def test_force_overwrites(tmp_path, capsys):
+    path = tmp_path / "w.npy"
+    path.write_bytes(b"old")
+    code, _, err = run(["--init", "ones", "--shape", 3, "--force", "-o", path], capsys)
+    assert code == 0, err
+    assert_same_bits(np.load(path), np.ones(3, np.float32))
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+BAD_ARGUMENTS = {
+    "unknown init": ["--init", "orthogonal", "--shape", 3, 3],
+    "negative dim": ["--init", "normal", "--shape", 3, -2],
+    "not an int dim": ["--init", "normal", "--shape", 3, "x"],
+    "option not applicable": ["--init", "normal", "--shape", 3, "--gain", 2],
+    "option of another init": ["--init", "glorot_uniform", "--shape", 3, 3, "--nonlinearity", "relu"],
+    "option for zeros": ["--init", "zeros", "--shape", 3, "--value", 1],
+    "unknown dtype": ["--init", "normal", "--shape", 3, "--dtype", "int8"],
+    "missing shape": ["--init", "normal"],
+    "empty shape": ["--init", "normal", "--shape"],
+    "missing init": ["--shape", 3],
+    "constant without value": ["--init", "constant", "--shape", 3],
+    "fans of a 1-d shape": ["--init", "he_normal", "--shape", 3],
+    "bad mode for he": ["--init", "he_normal", "--shape", 3, 3, "--mode", "fan_avg"],
+    "bad parameter value": ["--init", "uniform", "--shape", 3, "--low", 2, "--high", 1],
+    "not a number": ["--init", "normal", "--shape", 3, "--std", "abc"],
+    "unknown nonlinearity": ["--init", "he_normal", "--shape", 3, 3, "--nonlinearity", "swish"],
+    "negative seed": ["--init", "normal", "--shape", 3, "--seed", -1],
+    "zero threads": ["--init", "normal", "--shape", 3, "--threads", 0],
+    "name for npy": ["--init", "normal", "--shape", 3, "--name", "w"],
+    "unknown option": ["--init", "normal", "--shape", 3, "--bogus", 1],
+}
+
+
+@pytest.mark.parametrize("argv", list(BAD_ARGUMENTS.values()), ids=list(BAD_ARGUMENTS))
+def test_bad_arguments_exit_2_with_usage_and_no_traceback(tmp_path, capsys, argv):
+    code, out, err = run([*argv, "-o", tmp_path / "w.npy"], capsys)
+    assert code == 2
+    assert err.startswith("usage: python -m weightinit init")
+    assert "error:" in err and "Traceback" not in err
+    assert out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("output", ["w.txt", "w", "missing_dir/w.npy"])
+def test_bad_output_paths_exit_2(tmp_path, capsys, output):
+    code, _, err = run(["--init", "normal", "--shape", 3, "-o", tmp_path / output], capsys)
+    assert code == 2 and "usage:" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_file_is_kept_without_force(tmp_path, capsys):
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(b"keep me")
+    code, _, err = run(["--init", "normal", "--shape", 3, "-o", path], capsys)
+    assert code == 2 and "usage:" in err and "--force" in err and "Traceback" not in err
+    assert path.read_bytes() == b"keep me"
+
+
+def test_a_directory_is_never_overwritten(tmp_path, capsys):
+    (tmp_path / "d.npy").mkdir()
+    code, _, err = run(["--init", "normal", "--shape", 3, "--force", "-o", tmp_path / "d.npy"], capsys)
+    assert code == 2 and "not a regular file" in err
+    assert (tmp_path / "d.npy").is_dir()
+
+
+def test_not_enough_disk_space_exits_1_before_writing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(_cli_init.shutil, "disk_usage", lambda path: type("U", (), {"free": 1000, "total": 2000, "used": 1000})())
+    code, out, err = run(["--init", "normal", "--shape", 100, 100, "-o", tmp_path / "w.npy"], capsys)
+    assert code == 1
+    assert len(err.splitlines()) == 1 and "not enough free disk space" in err and "Traceback" not in err
+    assert "usage:" not in err and "seed" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".safetensors"])
+def test_disk_full_while_writing_exits_1_and_removes_the_partial_file(tmp_path, capsys, monkeypatch, suffix):
+    monkeypatch.setattr(_cli_init, "CHUNK_BYTES", 512)
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(_cli_init, "_sync_data", full)
+    code, _, err = run(["--init", "normal", "--shape", 50, 50, "--seed", 0, "-o", tmp_path / ("w" + suffix)], capsys)
+    assert code == 1
+    assert len(err.splitlines()) == 1 and "No space left on device" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_permission_denied_exits_1(tmp_path, capsys, monkeypatch):
+    def denied(job, tmp):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), tmp)
+
+    monkeypatch.setattr(_cli_init, "_create", denied)
+    code, _, err = run(["--init", "normal", "--shape", 3, "--seed", 0, "-o", tmp_path / "w.npy"], capsys)
+    assert code == 1
+    assert len(err.splitlines()) == 1 and "Permission denied" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_removes_the_partial_file_and_exits_130(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(_cli_init, "CHUNK_BYTES", 400)
+    real, count = initializers.normal, []
+
+    def interrupted(*args, **kw):
+        if kw.get("out") is not None:
+            count.append(1)
+            if len(count) == 3:
+                raise KeyboardInterrupt
+        return real(*args, **kw)
+
+    monkeypatch.setattr(initializers, "normal", interrupted)
+    code, _, err = run(["--init", "normal", "--shape", 40, 40, "--seed", 0, "-o", tmp_path / "w.npy"], capsys)
+    assert code == 130
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# The command as a whole
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_initializer_is_offered_with_its_own_parameters():
+    names = set(initializers.__all__) - {"calculate_gain", "compute_fans"}
+    assert set(_cli_init.INITIALIZER_OPTIONS) == names
+    for name, opts in _cli_init.INITIALIZER_OPTIONS.items():
+        params = inspect.signature(getattr(initializers, name)).parameters
+        assert set(opts) <= set(params), name
+
+
+def test_help_lists_the_initializers(capsys):
+    code, out, _ = run(["--help"], capsys)
+    assert code == 0
+    assert "--init NAME" in out and "variance_scaling" in out and "--nonlinearity" in out
+
+
+def test_info_still_works(capsys):
+    assert cli_main(["info"]) == 0
+    assert "weightinit" in capsys.readouterr().out
+
+
+def _env():
+    env = dict(os.environ)
+    package_parent = str(Path(wi.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join([package_parent, *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
+def test_python_m_weightinit_init_in_a_subprocess(tmp_path):
+    path = tmp_path / "w.npy"
+    cmd = [sys.executable, "-m", "weightinit", "init", "--init", "he_normal", "--shape", "65", "33",
+           "--dtype", "bfloat16", "--seed", "0", "--output", str(path)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=_env(), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # not a terminal: no progress bar
+    assert proc.stdout.startswith(f"wrote {path}")
+    assert_same_bits(load_npy(path, "bfloat16"), wi.he_normal((65, 33), dtype="bfloat16", seed=0))
+    bad = subprocess.run([*cmd[:4], "--init", "nope", "--shape", "3", "-o", str(tmp_path / "x.npy")],
+                         capture_output=True, text=True, timeout=120, env=_env(), cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.startswith("usage:") and "Traceback" not in bad.stderr
