@@ -15,13 +15,23 @@ __all__ = ["get_isa", "get_num_threads", "info", "set_isa", "set_num_threads", "
 
 
 def get_num_threads() -> int:
-    """Threads a large fill uses: OpenMP's ``omp_get_max_threads()`` (respects OMP_NUM_THREADS)."""
+    """Threads a large fill uses: OpenMP's ``omp_get_max_threads()`` (respects OMP_NUM_THREADS).
+
+    >>> get_num_threads() >= 1
+    True
+    """
     return int(_core.get_num_threads())
 
 
 def set_num_threads(n: int) -> None:
     """Set the threads large fills use, through ``omp_set_num_threads`` (so ``threadpoolctl``
-    limits weightinit too). Like OpenMP's setting, it applies to the calling Python thread."""
+    limits weightinit too). Like OpenMP's setting, it applies to the calling Python thread.
+
+    >>> before = get_num_threads()
+    >>> set_num_threads(1); get_num_threads()
+    1
+    >>> set_num_threads(before)
+    """
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (numbers.Integral, np.integer)):
         raise TypeError(f"number of threads must be an int, got {n!r}")
     if int(n) < 1:
@@ -34,19 +44,33 @@ def get_isa() -> str:
 
     Chosen at import from the CPU's features, or forced with the environment variable
     ``WEIGHTINIT_ISA``. Every path gives the same bits; only the speed differs.
+
+    >>> get_isa() in ("scalar", "avx2", "avx512")
+    True
     """
     return str(_core.get_isa())
 
 
 def set_isa(isa: str) -> None:
-    """Use the kernels for ``isa`` ("scalar", "avx2", "avx512"); ValueError if unavailable."""
+    """Use the kernels for ``isa`` ("scalar", "avx2", "avx512"); ValueError if unavailable.
+
+    >>> before = get_isa()
+    >>> set_isa("scalar"); get_isa()
+    'scalar'
+    >>> set_isa(before)
+    """
     if not isinstance(isa, str):
         raise TypeError(f"isa must be a str, got {isa!r}")
     _core.set_isa(isa)
 
 
 def info() -> dict[str, Any]:
-    """Version, build and runtime facts: compiler, OpenMP, threads, CPU features."""
+    """Version, build and runtime facts: compiler, OpenMP, threads, CPU features.
+
+    >>> facts = info()
+    >>> facts["threads"] >= 1 and facts["simd"] in facts["simd_compiled"]
+    True
+    """
     from . import __version__
 
     build = dict(_core.build_info())
@@ -68,7 +92,11 @@ def info() -> dict[str, Any]:
 
 
 def show_info() -> None:
-    """Print :func:`info` in the form of ``numpy.show_config()``."""
+    """Print :func:`info` in the form of ``numpy.show_config()``.
+
+    >>> show_info()  # doctest: +ELLIPSIS
+    weightinit ...
+    """
     d = info()
     width = max(len(k) for k in d)
     for k, v in d.items():

@@ -193,6 +193,11 @@ class Philox4x32(_PhiloxBitGenerator):
 
     The key is ``SeedSequence(seed).generate_state(2, numpy.uint32)``; 32-bit draws take one
     word and 64-bit draws two (low word first). ``jumped`` moves 2**64 blocks.
+
+    Examples
+    --------
+    >>> Philox4x32(7).random_raw(2).dtype
+    dtype('uint32')
     """
 
     _word = np.uint32

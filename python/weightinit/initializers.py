@@ -312,12 +312,20 @@ def constant(shape: Any, value: float, *, dtype: Any = None, out: Any = None, in
 
 
 def zeros(shape: Any, *, dtype: Any = None, out: Any = None, index: Any = None, seed: Any = None) -> Any:
-    """All zeros (see :func:`constant`)."""
+    """All zeros (see :func:`constant`).
+
+    >>> zeros((2,), dtype="float16")
+    array([0., 0.], dtype=float16)
+    """
     return constant(shape, 0.0, dtype=dtype, out=out, index=index)
 
 
 def ones(shape: Any, *, dtype: Any = None, out: Any = None, index: Any = None, seed: Any = None) -> Any:
-    """All ones (see :func:`constant`)."""
+    """All ones (see :func:`constant`).
+
+    >>> ones((2,), dtype="float64")
+    array([1., 1.])
+    """
     return constant(shape, 1.0, dtype=dtype, out=out, index=index)
 
 
@@ -490,13 +498,23 @@ def he_normal(
 
 
 def lecun_uniform(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch") -> Any:
-    """LeCun uniform: U[-l, l), ``l = sqrt(3 / fan_in)`` (``variance_scaling(1, "fan_in", "uniform")``)."""
+    """LeCun uniform: U[-l, l), ``l = sqrt(3 / fan_in)`` (``variance_scaling(1, "fan_in", "uniform")``).
+
+    >>> w = lecun_uniform((64, 48), seed=0)
+    >>> bool((abs(w) <= (3 / 48) ** 0.5).all())
+    True
+    """
     return variance_scaling(shape, 1.0, "fan_in", "uniform", dtype=dtype, seed=seed, out=out, index=index, layout=layout)
 
 
 def lecun_normal(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch") -> Any:
     """LeCun normal, untruncated: N(0, 1 / fan_in). (JAX's ``lecun_normal`` is truncated:
-    ``variance_scaling(shape, 1.0, "fan_in", "truncated_normal")``.)"""
+    ``variance_scaling(shape, 1.0, "fan_in", "truncated_normal")``.)
+
+    >>> w = lecun_normal((1024, 256), seed=0)
+    >>> bool(abs(w.std() * 256 ** 0.5 - 1) < 0.01)
+    True
+    """
     return variance_scaling(shape, 1.0, "fan_in", "normal", dtype=dtype, seed=seed, out=out, index=index, layout=layout)
 
 

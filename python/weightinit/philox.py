@@ -59,5 +59,11 @@ def philox4x32_10(counter: Any, key: Any) -> np.ndarray:
 
 
 def philox4x64_10(counter: Any, key: Any) -> np.ndarray:
-    """Philox4x64-10 of each counter row: ``counter`` (n, 4) uint64, ``key`` (2,) uint64 -> (n, 4)."""
+    """Philox4x64-10 of each counter row: ``counter`` (n, 4) uint64, ``key`` (2,) uint64 -> (n, 4).
+
+    Examples
+    --------
+    >>> hex(int(philox4x64_10([[0, 0, 0, 0]], [0, 0])[0, 0]))  # Random123's known answer
+    '0x16554d9eca36314c'
+    """
     return _blocks(_core.philox4x64_10, counter, key, np.uint64)
