@@ -80,3 +80,20 @@ def test_unknown_weightinit_isa_falls_back_and_says_so():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0] in AVAILABLE
     assert "WEIGHTINIT_ISA=avx9000 is not available" in out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_non_temporal_stores_give_the_same_bits(dtype):
+    # Off by default (measured slower on the project's machine); when enabled, the bulk goes
+    # through 64-byte streaming stores, which must write exactly the same values.
+    expected = wi.normal((1 << 20) + 13, seed=5, dtype=dtype)
+    before = _core.streaming_threshold()
+    try:
+        _core.set_streaming_threshold(0)
+        got = wi.normal((1 << 20) + 13, seed=5, dtype=dtype)
+        offset = np.empty((1 << 20) + 14, dtype=got.dtype)[1:]  # misaligned: the plain path
+        wi.normal(offset.shape, seed=5, dtype=dtype, out=offset)
+    finally:
+        _core.set_streaming_threshold(before)
+    np.testing.assert_array_equal(bits(got), bits(expected))
+    np.testing.assert_array_equal(bits(offset), bits(expected))
