@@ -51,6 +51,11 @@ template <class Body>
 void parallel_for(std::int64_t n, std::int64_t align, std::int64_t cost_per_item, Body&& body) {
   if (n <= 0) return;
   int threads = get_num_threads();
+#if defined(_OPENMP)
+  // However many threads were asked for, never try to start absurdly many (a failed thread
+  // creation aborts the process in libgomp): at most 4 per processor, and at least 64 allowed.
+  threads = std::min(threads, std::max(64, 4 * omp_get_num_procs()));
+#endif
   const std::int64_t work = n * std::max<std::int64_t>(cost_per_item, 1);
   if (work < kSerialWork) threads = 1;
   threads = static_cast<int>(std::min<std::int64_t>(threads, (n + align - 1) / align));

@@ -536,3 +536,16 @@ def test_positions_2_to_32_apart_differ(stride):
 def test_whole_huge_tensor_raises_memory_error_instead_of_crashing():
     with pytest.raises(MemoryError):
         wi.uniform((2**20, 2**20), seed=0)
+
+
+def test_an_absurd_thread_count_neither_crashes_nor_changes_bits(restore_threads):
+    expected = wi.normal((1 << 21,), seed=12)
+    wi.set_num_threads(100_000)  # the core caps the team it actually starts
+    assert_same_bits(wi.normal((1 << 21,), seed=12), expected)
+    with pytest.raises(ValueError):
+        wi.set_num_threads(2**40)
+
+
+def test_a_string_is_not_a_shape():
+    with pytest.raises(TypeError, match="shape must be an int or a sequence of ints"):
+        wi.normal("abc")

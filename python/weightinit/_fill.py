@@ -32,6 +32,8 @@ def normalize_shape(shape: Any) -> tuple[int, ...]:
         return shape
     if isinstance(shape, (numbers.Integral, np.integer)) and not isinstance(shape, (bool, np.bool_)):
         shape = (shape,)
+    if isinstance(shape, (str, bytes)):
+        raise TypeError(f"shape must be an int or a sequence of ints, got {shape!r}")
     try:
         dims = tuple(shape)
     except TypeError:

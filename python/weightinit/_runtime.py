@@ -36,6 +36,8 @@ def set_num_threads(n: int) -> None:
         raise TypeError(f"number of threads must be an int, got {n!r}")
     if int(n) < 1:
         raise ValueError(f"number of threads must be >= 1, got {n}")
+    if int(n) > 2**31 - 1:
+        raise ValueError(f"number of threads must fit in a C int, got {n}")
     _core.set_num_threads(int(n))
 
 
