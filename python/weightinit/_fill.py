@@ -7,6 +7,7 @@ last (so a failed call never advances a generator) and lets the core write the o
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import operator
@@ -64,6 +65,7 @@ def c_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(strides)
 
 
+@functools.lru_cache(maxsize=1)
 def _physical_memory() -> int | None:
     try:
         return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))

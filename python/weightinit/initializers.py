@@ -124,6 +124,9 @@ def compute_fans(
     (288, 576)
     """
     dims = normalize_shape(shape)
+    if layout == "torch" and in_axis is None and out_axis is None and len(dims) >= 2:  # the common case
+        receptive = math.prod(dims[2:])
+        return dims[1] * receptive, dims[0] * receptive
     if len(dims) < 2:
         raise ValueError(f"fan in and fan out are undefined for a tensor with fewer than 2 dimensions, got shape {dims}")
     if layout not in _LAYOUT_AXES:
