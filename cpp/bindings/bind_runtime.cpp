@@ -43,6 +43,9 @@ void register_runtime(py::module_& m) {
   m.def("streaming_threshold", &streaming_threshold, "Outputs this large (bytes) use non-temporal stores.");
   m.def("set_streaming_threshold", &set_streaming_threshold, py::arg("bytes"),
         "Set the size (bytes) from which outputs use non-temporal stores (benchmarking).");
+  m.def("serial_work", [] { return serial_work().load(); }, "Work below which a fill runs on one thread.");
+  m.def("set_serial_work", [](std::int64_t v) { serial_work().store(v); }, py::arg("work"),
+        "Set the work (elements x cost) below which a fill runs on one thread (measurement).");
   m.def("build_info", [] {
     py::dict d;
     d["compiler"] = compiler_description();
