@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     SeedLike = Union[None, int, np.random.SeedSequence, Generator, np.random.Generator]
 
-__all__ = ["as_seed_sequence", "key_from_seed"]
+__all__ = ["PhiloxKey", "as_seed_sequence", "key_from_seed"]
 
 
 def _check_int_seed(seed: Any) -> int:
@@ -38,6 +38,27 @@ def as_seed_sequence(seed: Any) -> np.random.SeedSequence:
     return np.random.SeedSequence(_check_int_seed(seed))
 
 
+class PhiloxKey:
+    """A seed that already is a Philox4x32 key (two uint32 words): used as it is.
+
+    For code that draws a key once and fills many pieces from it (weightinit.dask's chunks).
+    """
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: tuple[int, int]) -> None:
+        k0, k1 = (int(w) for w in words)
+        if not (0 <= k0 < 2**32 and 0 <= k1 < 2**32):
+            raise ValueError(f"a Philox4x32 key is two uint32 words, got {words!r}")
+        self.words = (k0, k1)
+
+    def key(self) -> tuple[int, int]:
+        return self.words
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.words})"
+
+
 def key_from_seed(seed: Any) -> tuple[int, int]:
     """The Philox4x32 key (two uint32) an initializer uses for ``seed``.
 
@@ -50,6 +71,8 @@ def key_from_seed(seed: Any) -> tuple[int, int]:
 
     if isinstance(seed, Generator):
         return seed._derive_key()
+    if isinstance(seed, PhiloxKey):
+        return seed.key()
     if isinstance(seed, np.random.Generator):
         k = seed.integers(0, 2**32, size=2, dtype=np.uint64)
         return int(k[0]), int(k[1])

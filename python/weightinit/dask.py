@@ -78,8 +78,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without dask
 from . import initializers as _initializers
 from ._dtypes import CORE_NAME, resolve_dtype
 from ._fill import normalize_shape
-from ._seed import key_from_seed
-from .generator import Generator as _Generator
+from ._seed import PhiloxKey, key_from_seed
 from .initializers import Axis
 
 __all__ = [
@@ -110,26 +109,20 @@ Chunks = Any  # dask's chunks argument: "auto", int, tuple, dict, ...
 # ---------------------------------------------------------------------------------------------
 
 
-class _KeySeed(_Generator):
-    """A ``seed=`` that *is* a Philox key: ``key_from_seed`` hands its key back unchanged.
+class _KeySeed(PhiloxKey):
+    """The key drawn at construction, as each chunk's ``seed=``; records whether it was asked
+    for (whether the initializer draws a key at all). Built inside each chunk's task from the
+    key, never stored in the graph."""
 
-    weightinit's seeds are ints, SeedSequences or Generators; a key already drawn (from a
-    Generator, or from fresh entropy) has no such form, so each chunk passes the key in this
-    stand-in, which answers the one question ``key_from_seed`` asks a Generator (``_derive_key``)
-    and records that it was asked (whether the initializer draws a key at all). It is built inside
-    each chunk's task from the key, never stored in the graph, and never leaves this module.
-    """
+    __slots__ = ("used",)
 
-    def __init__(self, key: tuple[int, int]) -> None:  # no bit generator: it only holds a key
-        self._key = key
+    def __init__(self, key: tuple[int, int]) -> None:
+        super().__init__(key)
         self.used = False
 
-    def _derive_key(self) -> tuple[int, int]:
+    def key(self) -> tuple[int, int]:
         self.used = True
-        return self._key
-
-    def __repr__(self) -> str:
-        return f"_KeySeed({self._key})"
+        return self.words
 
 
 def _make_block(spec: tuple, index: tuple[slice, ...]) -> np.ndarray:

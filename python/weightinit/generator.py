@@ -15,8 +15,8 @@ from typing import Any, Union
 import numpy as np
 
 from . import _core
-from ._dtypes import CORE_NAME, resolve_dtype
-from ._fill import c_strides, new_array, normalize_shape
+from ._dtypes import resolve_dtype
+from ._fill import fill_distribution, new_array, normalize_shape
 from .bit_generator import Philox4x32, Philox4x64, _PhiloxBitGenerator
 
 __all__ = ["Generator", "default_rng"]
@@ -212,9 +212,7 @@ class Generator:
         if not math.isfinite(loc_f) or not math.isfinite(scale_f) or scale_f < 0:
             raise ValueError(f"normal needs a finite loc and a finite scale >= 0, got loc={loc_f}, scale={scale_f}")
         arr = self._output(size, dt, out)
-        key = self._derive_key()
-        if arr.size:
-            _core.fill("normal", arr, CORE_NAME[dt], [loc_f, scale_f], key, 0, c_strides(arr.shape))
+        fill_distribution("normal", (loc_f, scale_f), arr.shape, dtype=dt, seed=self, out=arr)
         return self._finish(arr, size, out)
 
     def spawn(self, n_children: int) -> list["Generator"]:
