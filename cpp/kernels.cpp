@@ -77,11 +77,13 @@ void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key
 }
 
 template <template <class> class D>
-constexpr void set_row(GroupKernel (&row)[kOutKinds]) {
-  row[static_cast<int>(OutKind::kFloat32)] = &fill_groups<D<float>, float>;
-  row[static_cast<int>(OutKind::kFloat64)] = &fill_groups<D<double>, double>;
-  row[static_cast<int>(OutKind::kFloat16)] = &fill_groups<D<float>, float16_bits>;
-  row[static_cast<int>(OutKind::kBFloat16)] = &fill_groups<D<float>, bfloat16_bits>;
+void set_row(GroupKernel (&row)[kOutKinds]) {
+  for (const OutKind o : {OutKind::kFloat32, OutKind::kFloat64, OutKind::kFloat16, OutKind::kBFloat16}) {
+    visit_output(o, [&](auto t) {
+      using T = decltype(t);
+      row[static_cast<int>(o)] = &fill_groups<D<typename T::Real>, typename T::Out>;
+    });
+  }
 }
 
 KernelTable build_table() {

@@ -51,12 +51,10 @@ void run(DistKind d, OutKind o, const DistParams& params, const Key2x32& key, co
 
 template <template <class> class D>
 void run_all_outputs(DistKind d, OutKind o, const DistParams& params, const Key2x32& key, const StridedLayout& layout) {
-  switch (o) {
-    case OutKind::kFloat32: run<D, float, float>(d, o, params, key, layout); break;
-    case OutKind::kFloat64: run<D, double, double>(d, o, params, key, layout); break;
-    case OutKind::kFloat16: run<D, float, float16_bits>(d, o, params, key, layout); break;
-    case OutKind::kBFloat16: run<D, float, bfloat16_bits>(d, o, params, key, layout); break;
-  }
+  visit_output(o, [&](auto t) {
+    using T = decltype(t);
+    run<D, typename T::Real, typename T::Out>(d, o, params, key, layout);
+  });
 }
 
 void fill(const std::string& distribution, py::array out, const std::string& dtype, const std::vector<double>& params,
@@ -64,7 +62,8 @@ void fill(const std::string& distribution, py::array out, const std::string& dty
   const OutKind o = parse_out_kind(dtype);
   const bool is_constant = distribution == "constant";
   const DistKind d = is_constant ? DistKind::kUniform : parse_dist_kind(distribution);
-  const py::ssize_t want_itemsize = (o == OutKind::kFloat32) ? 4 : (o == OutKind::kFloat64 ? 8 : 2);
+  py::ssize_t want_itemsize = 0;
+  visit_output(o, [&](auto t) { want_itemsize = sizeof(typename decltype(t)::Out); });
   if (out.itemsize() != want_itemsize) throw std::invalid_argument("out's itemsize does not match dtype " + dtype);
   if (!out.writeable()) throw std::invalid_argument("out must be writable");
   if (static_cast<std::size_t>(out.ndim()) != pos_strides.size()) {
