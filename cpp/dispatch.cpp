@@ -112,6 +112,11 @@ std::atomic<std::int64_t> g_streaming_threshold{INT64_MAX};
 std::int64_t streaming_threshold() { return g_streaming_threshold.load(); }
 void set_streaming_threshold(std::int64_t bytes) { g_streaming_threshold.store(bytes); }
 
+void initialize_kernel_tables() {
+  for (const std::string& isa : compiled_isas()) table_for(isa);  // each table's static, made now
+  init_active();
+}
+
 std::string isa_note() {
   init_active();
   return g_note;

@@ -47,6 +47,9 @@ const KernelTable& active_kernels();
 // Switch the table in use (tests compare paths); throws std::invalid_argument if unsupported.
 void set_active_isa(const std::string& isa);
 std::string active_isa();
+// Builds every compiled table and chooses the active one; the module calls it once at import,
+// so no fill ever runs a lazy initialization (see bindings/module.cpp).
+void initialize_kernel_tables();
 // Why the active ISA differs from WEIGHTINIT_ISA, if it does (empty otherwise).
 std::string isa_note();
 

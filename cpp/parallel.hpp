@@ -1,9 +1,10 @@
-// The parallel driver: splits [0, n) into one contiguous, aligned chunk per OpenMP thread.
+// The parallel driver: splits [0, n) into one contiguous, aligned chunk per thread.
 //
 // Callers compute every element from its position, so the split never changes the bits; it
-// only decides who does the work. Small ranges run on the calling thread, with no OpenMP
-// start-up. Thread count comes from OpenMP's own ICV (omp_get_max_threads), so OMP_NUM_THREADS,
-// omp_set_num_threads and threadpoolctl all act on it.
+// only decides who does the work. Small ranges run on the calling thread. The thread count
+// comes from OpenMP's own setting (omp_get_max_threads), so OMP_NUM_THREADS,
+// omp_set_num_threads and threadpoolctl all act on it; the work itself runs on weightinit's own
+// fork-safe pool (thread_pool.hpp), never in an OpenMP parallel region.
 #pragma once
 
 #include "isa_namespace.hpp"
@@ -11,6 +12,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <thread>
+#include <type_traits>
+
+#include "thread_pool.hpp"
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -45,25 +50,28 @@ inline void set_num_threads(int n) {
 }
 
 // Below this much work (in elements, times a per-element cost weight) one thread does it all:
-// starting the OpenMP team costs more than it saves. Measured on the project's 2-core machine
-// (float32 normals into a used buffer): with the team warm, 2 threads already win at 4,096
-// elements (8.2 vs 10.1 us); after 2 ms idle (team asleep) they win from 8,192 (74 vs 124 us)
-// and lose at 4,096 (110 vs 78 us). Settable for measurement (set_serial_work).
+// waking the pool costs more than it saves. Settable for measurement (set_serial_work).
 inline std::atomic<std::int64_t>& serial_work() {
   static std::atomic<std::int64_t> value{std::int64_t{1} << 13};
   return value;
+}
+
+// The most threads a fill will ask the pool for, whatever the setting says: at most 4 per
+// processor, and at least 64 allowed (beyond that, threads only cost memory and switches).
+inline int max_useful_threads() {
+#if defined(_OPENMP)
+  const int procs = omp_get_num_procs();
+#else
+  const int procs = static_cast<int>(std::thread::hardware_concurrency());
+#endif
+  return std::max(64, 4 * procs);
 }
 
 // Calls body(begin, end) over a partition of [0, n); chunk boundaries are multiples of `align`.
 template <class Body>
 void parallel_for(std::int64_t n, std::int64_t align, std::int64_t cost_per_item, Body&& body) {
   if (n <= 0) return;
-  int threads = get_num_threads();
-#if defined(_OPENMP)
-  // However many threads were asked for, never try to start absurdly many (a failed thread
-  // creation aborts the process in libgomp): at most 4 per processor, and at least 64 allowed.
-  threads = std::min(threads, std::max(64, 4 * omp_get_num_procs()));
-#endif
+  int threads = std::min(get_num_threads(), max_useful_threads());
   const std::int64_t work = n * std::max<std::int64_t>(cost_per_item, 1);
   if (work < serial_work().load(std::memory_order_relaxed)) threads = 1;
   threads = static_cast<int>(std::min<std::int64_t>(threads, (n + align - 1) / align));
@@ -71,18 +79,20 @@ void parallel_for(std::int64_t n, std::int64_t align, std::int64_t cost_per_item
     body(std::int64_t{0}, n);
     return;
   }
-#if defined(_OPENMP)
-#pragma omp parallel num_threads(threads)
-  {
-    const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-    const std::int64_t units = (n + align - 1) / align;
-    const std::int64_t begin = std::min(n, (units * t / nt) * align);
-    const std::int64_t end = std::min(n, (units * (t + 1) / nt) * align);
-    if (begin < end) body(begin, end);
-  }
-#else
-  body(std::int64_t{0}, n);
-#endif
+  struct Job {
+    std::remove_reference_t<Body>* body;
+    std::int64_t n, align;
+  } job{&body, n, align};
+  // A few parts per thread, so a thread that starts late or is descheduled delays nobody.
+  const std::int64_t units = (n + align - 1) / align;
+  const int parts = static_cast<int>(std::min<std::int64_t>(units, std::int64_t{4} * threads));
+  pool_run(threads, parts, [](void* context, int part, int parts) {
+    const Job& j = *static_cast<const Job*>(context);
+    const std::int64_t units = (j.n + j.align - 1) / j.align;
+    const std::int64_t begin = std::min(j.n, (units * part / parts) * j.align);
+    const std::int64_t end = std::min(j.n, (units * (part + 1) / parts) * j.align);
+    if (begin < end) (*j.body)(begin, end);
+  }, &job);
 }
 
 }  // namespace WEIGHTINIT_ISA_NS

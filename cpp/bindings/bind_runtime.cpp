@@ -7,6 +7,7 @@
 #include "../cpu_features.hpp"
 #include "../kernel_api.hpp"
 #include "../parallel.hpp"
+#include "../thread_pool.hpp"
 #include "register.hpp"
 
 namespace py = pybind11;
@@ -46,6 +47,15 @@ void register_runtime(py::module_& m) {
   m.def("serial_work", [] { return serial_work().load(); }, "Work below which a fill runs on one thread.");
   m.def("set_serial_work", [](std::int64_t v) { serial_work().store(v); }, py::arg("work"),
         "Set the work (elements x cost) below which a fill runs on one thread (measurement).");
+  m.def("pool_stats", [] {
+    const PoolStats s = pool_stats();
+    py::dict d;
+    d["workers"] = s.workers;
+    d["forks"] = s.forks;
+    d["jobs"] = s.jobs;
+    d["solo"] = s.solo;
+    return d;
+  }, "The worker pool: threads started, forks seen, jobs run on it and alone.");
   m.def("build_info", [] {
     py::dict d;
     d["compiler"] = compiler_description();
