@@ -188,6 +188,9 @@ class Pool {
   }
 
   [[noreturn]] void work(Slot& slot) {
+#if defined(__linux__)
+    pthread_setname_np(pthread_self(), "weightinit-pool");  // as ps, top and gdb show it
+#endif
     std::uint64_t seen = 0;
     const auto asked = [&] { return slot.wanted.load(std::memory_order_acquire) != seen; };
     for (;;) {

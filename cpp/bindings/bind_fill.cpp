@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../fill.hpp"
+#include "gil.hpp"
 #include "register.hpp"
 
 namespace py = pybind11;
@@ -29,15 +30,6 @@ DistKind parse_dist_kind(const std::string& name) {
   if (name == "normal") return DistKind::kNormal;
   if (name == "truncated_normal") return DistKind::kTruncatedNormal;
   throw std::invalid_argument("unknown distribution: " + name);
-}
-
-
-// Between chunks of a large fill: take the GIL back for a moment and let Python run its signal
-// handlers; a KeyboardInterrupt (or any exception from a handler) stops the fill there.
-bool python_signals_ok() {
-  py::gil_scoped_acquire gil;
-  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-  return true;
 }
 
 template <template <class> class D, class Real, class Out>
@@ -86,22 +78,23 @@ void fill(const std::string& distribution, py::array out, const std::string& dty
   for (std::size_t k = 0; k < nparams; ++k) dp.p[k] = params[k];
   const Key2x32 k{key[0], key[1]};
 
-  py::gil_scoped_release release;
-  if (is_constant) {
-    const float f = double_to_float_round_odd(params[0]);  // one rounding to 16 bits
-    switch (o) {
-      case OutKind::kFloat32: fill_constant<float>(static_cast<float>(params[0]), layout, python_signals_ok); break;
-      case OutKind::kFloat64: fill_constant<double>(params[0], layout, python_signals_ok); break;
-      case OutKind::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout, python_signals_ok); break;
-      case OutKind::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout, python_signals_ok); break;
+  without_gil([&] {
+    if (is_constant) {
+      const float f = double_to_float_round_odd(params[0]);  // one rounding to 16 bits
+      switch (o) {
+        case OutKind::kFloat32: fill_constant<float>(static_cast<float>(params[0]), layout, python_signals_ok); break;
+        case OutKind::kFloat64: fill_constant<double>(params[0], layout, python_signals_ok); break;
+        case OutKind::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout, python_signals_ok); break;
+        case OutKind::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout, python_signals_ok); break;
+      }
+      return;
     }
-    return;
-  }
-  switch (d) {
-    case DistKind::kUniform: run_all_outputs<Uniform>(d, o, dp, k, layout); break;
-    case DistKind::kNormal: run_all_outputs<Normal>(d, o, dp, k, layout); break;
-    case DistKind::kTruncatedNormal: run_all_outputs<TruncatedNormal>(d, o, dp, k, layout); break;
-  }
+    switch (d) {
+      case DistKind::kUniform: run_all_outputs<Uniform>(d, o, dp, k, layout); break;
+      case DistKind::kNormal: run_all_outputs<Normal>(d, o, dp, k, layout); break;
+      case DistKind::kTruncatedNormal: run_all_outputs<TruncatedNormal>(d, o, dp, k, layout); break;
+    }
+  });
 }
 
 void register_fill(py::module_& m) {

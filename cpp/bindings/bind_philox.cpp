@@ -6,6 +6,7 @@
 
 #include "../parallel.hpp"
 #include "../philox.hpp"
+#include "gil.hpp"
 #include "register.hpp"
 
 namespace py = pybind11;
@@ -26,15 +27,14 @@ py::array_t<Word> philox_blocks(const py::array_t<Word, py::array::c_style>& cou
   const Word* c = counter.data();
   Word* o = out.mutable_data();
   const std::array<Word, 2> k = {key.data()[0], key.data()[1]};
-  {
-    py::gil_scoped_release release;
+  without_gil([&] {
     parallel_for(n, 16, 4, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t i = b; i < e; ++i) {
         const std::array<Word, 4> v = philox_block<Word>({c[4 * i], c[4 * i + 1], c[4 * i + 2], c[4 * i + 3]}, k);
         for (int j = 0; j < 4; ++j) o[4 * i + j] = v[j];
       }
     });
-  }
+  });
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "../bit_stream.hpp"
+#include "gil.hpp"
 #include "register.hpp"
 
 namespace py = pybind11;
@@ -54,8 +55,7 @@ StateTuple<Word> draw(const StateTuple<Word>& state, py::array out, const std::s
   void* data = out.mutable_data();
   const char kind_char = out.dtype().kind();
   const py::ssize_t itemsize = out.itemsize();
-  {
-    py::gil_scoped_release release;
+  without_gil([&] {
     if (d == Draw::kRaw) {
       if (kind_char != 'u' || itemsize != static_cast<py::ssize_t>(sizeof(Word))) {
         throw std::invalid_argument("raw draws need an unsigned array of the stream's word size");
@@ -68,7 +68,7 @@ StateTuple<Word> draw(const StateTuple<Word>& state, py::array out, const std::s
     } else {
       throw std::invalid_argument("out must be float32 or float64");
     }
-  }
+  });
   return to_tuple(st);
 }
 

@@ -69,6 +69,11 @@ def set_isa(isa: str) -> None:
 def info() -> dict[str, Any]:
     """Version, build and runtime facts: compiler, OpenMP, threads, CPU features.
 
+    ``threads`` is how many threads a large fill uses; ``pool_workers`` how many of weightinit's
+    worker threads this process has started so far (they start at the first large fill);
+    ``forked_child`` whether this process is the child of a ``fork()`` made after weightinit was
+    imported (its pool then started anew: fills in a forked child still use all threads).
+
     >>> facts = info()
     >>> facts["threads"] >= 1 and facts["simd"] in facts["simd_compiled"]
     True
@@ -76,6 +81,7 @@ def info() -> dict[str, Any]:
     from . import __version__
 
     build = dict(_core.build_info())
+    pool = dict(_core.pool_stats())
     return {
         "weightinit": __version__,
         "python": sys.version.split()[0],
@@ -85,6 +91,8 @@ def info() -> dict[str, Any]:
         "openmp": build["openmp"],
         "openmp_version": build["openmp_version"],
         "threads": get_num_threads(),
+        "pool_workers": int(pool["workers"]),
+        "forked_child": int(pool["forks"]) > 0,
         "architecture": build["architecture"],
         "cpu_features": list(build["cpu_features"]),
         "simd": _core.get_isa(),
@@ -105,6 +113,19 @@ def show_info() -> None:
         if k == "openmp":
             v = f"on (OpenMP {d['openmp_version']})" if v else "off: single-threaded build"
         elif k == "openmp_version":
+            continue
+        elif k == "threads":
+            if d["openmp"]:
+                v = f"{v} (OpenMP's setting; run on weightinit's own fork-safe pool, {d['pool_workers']} worker(s) started)"
+            else:
+                v = f"{v} (a build without OpenMP fills on the calling thread)"
+        elif k == "forked_child":
+            v = (
+                "yes: this process was forked after weightinit was imported; its pool started anew"
+                if v
+                else "no"
+            )
+        elif k == "pool_workers":
             continue
         elif k == "cpu_features":
             v = " ".join(v) or "(none detected)"

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from . import _core
+from . import _core, _fork
 from ._fill import normalize_shape
 from ._seed import as_seed_sequence
 
@@ -38,7 +38,7 @@ class _PhiloxBitGenerator:
     _name: ClassVar[str]
 
     def __init__(self, seed: Any = None, *, counter: Any = None, key: Any = None) -> None:
-        self.lock = threading.RLock()
+        self._make_lock()
         if key is not None:
             if seed is not None:
                 raise ValueError("seed and key cannot both be given")
@@ -49,6 +49,11 @@ class _PhiloxBitGenerator:
             key_words = [int(k) for k in self._seed_seq.generate_state(2, self._word)]
         counter_words = [0, 0, 0, 0] if counter is None else self._words(counter, 4, "counter")
         self._state = (counter_words, key_words, [0, 0, 0, 0], 4, 0, 0)
+
+    def _make_lock(self) -> None:
+        # Re-made in a forked child, where a draw another thread had begun never ends (_fork.py).
+        self.lock = threading.RLock()
+        _fork.track_own_lock(self)
 
     # -- words and counters -------------------------------------------------------------
     @classmethod
@@ -102,7 +107,7 @@ class _PhiloxBitGenerator:
         """A new bit generator whose stream starts ``jumps * 2**(2*bits)`` blocks further on."""
         jumps = _check_nonnegative_int(jumps, "jumps")
         new = type(self).__new__(type(self))
-        new.lock = threading.RLock()
+        new._make_lock()
         new._seed_seq = self._seed_seq
         with self.lock:
             new._state = self._state
@@ -155,7 +160,7 @@ class _PhiloxBitGenerator:
         return {"state": self.state, "seed_seq": self._seed_seq}
 
     def __setstate__(self, d: dict[str, Any]) -> None:
-        self.lock = threading.RLock()
+        self._make_lock()
         self._seed_seq = d["seed_seq"]
         self._state = ((0,) * 4, (0, 0), (0,) * 4, 4, 0, 0)
         self.state = d["state"]

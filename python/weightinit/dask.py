@@ -31,10 +31,11 @@ work), and positional and keyword spellings of the same call agree.
 
 Notes
 -----
-- A chunk is filled by the C++ core on the thread that computes it, with the core's own OpenMP
+- A chunk is filled by the C++ core on the thread that computes it, with the core's worker
   threads as usual. ``dask.distributed`` workers start with ``OMP_NUM_THREADS=1`` (one core
-  thread per worker thread); with the threaded scheduler every dask thread may start a team of
-  OpenMP threads, which changes no value but can oversubscribe the cores on small chunks.
+  thread per worker thread); with the threaded scheduler the core's one pool serves one chunk
+  at a time and the other dask threads fill their chunks alone, so the cores are never
+  oversubscribed. None of this changes a value.
 - On a distributed cluster the scheduler and the workers must be able to import weightinit: they
   unpickle the tasks, which name ``weightinit.dask``'s chunk function.
 - Computing part of the array (``x[i:j].compute()``) makes the whole chunks under that part and

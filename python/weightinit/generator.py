@@ -14,7 +14,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from . import _core
+from . import _core, _fork
 from ._dtypes import resolve_dtype
 from ._fill import fill_distribution, new_array, normalize_shape
 from .bit_generator import Philox4x32, Philox4x64, _PhiloxBitGenerator
@@ -29,9 +29,12 @@ class _NumpyPhiloxStream:
 
     def __init__(self, bit_generator: np.random.Philox) -> None:
         self.bit_generator = bit_generator
+        self.numpy_lock = bit_generator.lock
+        _fork.track_numpy_lock_user(self)
 
     def _draw(self, out: np.ndarray, kind: str, low: float = 0.0, range_: float = 1.0) -> None:
         bg = self.bit_generator
+        _fork.check_usable_after_fork(self)
         with bg.lock:
             st = bg.state
             state = (

@@ -66,6 +66,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from . import _fork
 from . import initializers as _wi
 from ._dtypes import bfloat16 as _np_bfloat16
 from ._seed import key_from_seed
@@ -599,6 +600,15 @@ _PUBLIC = {name: globals()[name] for name in _NAMES}
 _local = threading.local()  # .sources: this thread's stack of patch_nn_init seed sources
 _lock = threading.RLock()
 _active = 0  # patch_nn_init blocks open, all threads
+
+
+def _new_lock_in_child() -> None:
+    # A thread of the parent may have held _lock when another forked; the child gets a free one.
+    global _lock
+    _lock = threading.RLock()
+
+
+_fork.run_in_child(_new_lock_in_child)
 _records: list[tuple[dict, str, Any]] = []  # (module dict, name, value before the patch)
 
 
