@@ -390,7 +390,8 @@ def test_concurrent_fills_share_the_pool_or_run_alone_with_the_same_bits():
     for s in seeds:
         assert_same_bits(results[s], expected[s])
     after = wi._core.pool_stats()
-    assert after["jobs"] + after["solo"] > before["jobs"] + before["solo"]
+    if wi.get_num_threads() > 1:  # else every fill runs on its caller, without the pool
+        assert after["jobs"] + after["solo"] > before["jobs"] + before["solo"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
