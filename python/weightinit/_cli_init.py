@@ -67,7 +67,7 @@ INITIALIZER_OPTIONS: dict[str, tuple[str, ...]] = {
 _REQUIRED_OPTIONS = {"constant": ("value",)}
 _SEEDLESS = frozenset({"constant", "zeros", "ones"})
 _FLOAT_OPTIONS = ("low", "high", "mean", "std", "a", "b", "value", "gain", "scale")
-_NONLINEARITIES = (*initializers._LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu")
+_NONLINEARITIES = initializers.NONLINEARITIES
 _ALL_OPTIONS = (*_FLOAT_OPTIONS, "nonlinearity", "mode", "distribution", "layout")
 
 _SUFFIXES = {".npy": "npy", ".safetensors": "safetensors"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 import platform
 import sys
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from ._checks import positive_int
 
 __all__ = ["get_isa", "get_num_threads", "info", "set_isa", "set_num_threads", "show_info"]
 
@@ -32,13 +32,7 @@ def set_num_threads(n: int) -> None:
     1
     >>> set_num_threads(before)
     """
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (numbers.Integral, np.integer)):
-        raise TypeError(f"number of threads must be an int, got {n!r}")
-    if int(n) < 1:
-        raise ValueError(f"number of threads must be >= 1, got {n}")
-    if int(n) > 2**31 - 1:
-        raise ValueError(f"number of threads must fit in a C int, got {n}")
-    _core.set_num_threads(int(n))
+    _core.set_num_threads(positive_int(n, "number of threads", maximum=2**31 - 1))
 
 
 def get_isa() -> str:

@@ -1,28 +1,28 @@
-"""Seeds: what a user may pass as ``seed=``, and how it becomes a Philox key."""
+"""Seeds: what a user may pass as ``seed=``, and how it becomes a Philox key.
+
+A *key source* is any object with a ``philox_key()`` method returning two uint32 words: a
+weightinit ``Generator`` (which draws a fresh key from its stream each time) and
+:class:`PhiloxKey` (a fixed key) are the two in the package. That one method is all this module
+knows of them, so it imports nothing that fills arrays.
+"""
 
 from __future__ import annotations
 
 import functools
-import numbers
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .generator import Generator
+from ._checks import int_seed
 
-    SeedLike = Union[None, int, np.random.SeedSequence, Generator, np.random.Generator]
-
-__all__ = ["PhiloxKey", "as_seed_sequence", "key_from_seed"]
+__all__ = ["KeySource", "PhiloxKey", "as_seed_sequence", "key_from_seed"]
 
 
-def _check_int_seed(seed: Any) -> int:
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be None, a non-negative int or a numpy.random.SeedSequence, got {seed!r}")
-    value = int(seed)
-    if value < 0:
-        raise ValueError(f"seed must be non-negative, got {value}")
-    return value
+@runtime_checkable
+class KeySource(Protocol):
+    """An object that gives the Philox4x32 key for a fill: ``philox_key() -> (k0, k1)``."""
+
+    def philox_key(self) -> tuple[int, int]: ...
 
 
 def as_seed_sequence(seed: Any) -> np.random.SeedSequence:
@@ -34,8 +34,8 @@ def as_seed_sequence(seed: Any) -> np.random.SeedSequence:
     if isinstance(seed, (list, tuple, np.ndarray)):
         if len(seed) == 0:
             raise ValueError("seed sequence must not be empty")
-        return np.random.SeedSequence([_check_int_seed(s) for s in np.asarray(seed, dtype=object).ravel()])
-    return np.random.SeedSequence(_check_int_seed(seed))
+        return np.random.SeedSequence([int_seed(s) for s in np.asarray(seed, dtype=object).ravel()])
+    return np.random.SeedSequence(int_seed(seed))
 
 
 class PhiloxKey:
@@ -52,7 +52,7 @@ class PhiloxKey:
             raise ValueError(f"a Philox4x32 key is two uint32 words, got {words!r}")
         self.words = (k0, k1)
 
-    def key(self) -> tuple[int, int]:
+    def philox_key(self) -> tuple[int, int]:
         return self.words
 
     def __repr__(self) -> str:
@@ -62,17 +62,15 @@ class PhiloxKey:
 def key_from_seed(seed: Any) -> tuple[int, int]:
     """The Philox4x32 key (two uint32) an initializer uses for ``seed``.
 
-    An int, a sequence of ints or a SeedSequence gives ``SeedSequence(seed).generate_state(2, uint32)``; a weightinit
-    or NumPy ``Generator`` gives a key drawn from it (so the generator advances).
+    An int, a sequence of ints or a SeedSequence gives ``SeedSequence(seed).generate_state(2, uint32)``; a key
+    source (a weightinit ``Generator``, a :class:`PhiloxKey`) gives its ``philox_key()``; a NumPy ``Generator``
+    gives a key drawn from it (so the generator advances).
     """
     if type(seed) is int and seed >= 0:
         return _key_from_int(seed)
-    from .generator import Generator  # circular at import time
-
-    if isinstance(seed, Generator):
-        return seed._derive_key()
-    if isinstance(seed, PhiloxKey):
-        return seed.key()
+    philox_key = getattr(seed, "philox_key", None)
+    if philox_key is not None:
+        return philox_key()
     if isinstance(seed, np.random.Generator):
         k = seed.integers(0, 2**32, size=2, dtype=np.uint64)
         return int(k[0]), int(k[1])

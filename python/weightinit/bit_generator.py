@@ -8,26 +8,17 @@ block, and the state dictionary has NumPy's layout. ``Philox4x32`` is the 32-bit
 
 from __future__ import annotations
 
-import numbers
 import threading
 from typing import Any, ClassVar
 
 import numpy as np
 
 from . import _core, _fork
-from ._fill import normalize_shape
+from ._arrays import normalize_shape
+from ._checks import is_int, nonnegative_int
 from ._seed import as_seed_sequence
 
 __all__ = ["Philox4x32", "Philox4x64"]
-
-
-def _check_nonnegative_int(value: Any, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    value = int(value)
-    if value < 0:
-        raise ValueError(f"{name} must be non-negative, got {value}")
-    return value
 
 
 class _PhiloxBitGenerator:
@@ -60,8 +51,8 @@ class _PhiloxBitGenerator:
     def _words(cls, value: Any, n: int, name: str) -> list[int]:
         """An int (split into n little-endian words) or n words, each in range."""
         mask = (1 << cls._bits) - 1
-        if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_)):
-            v = _check_nonnegative_int(value, name)
+        if is_int(value):
+            v = nonnegative_int(value, name)
             if v >> (cls._bits * n):
                 raise ValueError(f"{name} must be < 2**{cls._bits * n}")
             return [(v >> (cls._bits * i)) & mask for i in range(n)]
@@ -94,7 +85,7 @@ class _PhiloxBitGenerator:
     def advance(self, delta: int) -> "_PhiloxBitGenerator":
         """Skip ``delta`` blocks: add ``delta`` (mod the counter size) to the counter and empty the
         buffer, as NumPy's ``Philox.advance``."""
-        if isinstance(delta, (bool, np.bool_)) or not isinstance(delta, (numbers.Integral, np.integer)):
+        if not is_int(delta):
             raise TypeError(f"delta must be an int, got {delta!r}")
         delta = int(delta)  # negative deltas wrap modulo the counter's size, as in NumPy
         with self.lock:
@@ -105,7 +96,7 @@ class _PhiloxBitGenerator:
 
     def jumped(self, jumps: int = 1) -> "_PhiloxBitGenerator":
         """A new bit generator whose stream starts ``jumps * 2**(2*bits)`` blocks further on."""
-        jumps = _check_nonnegative_int(jumps, "jumps")
+        jumps = nonnegative_int(jumps, "jumps")
         new = type(self).__new__(type(self))
         new._make_lock()
         new._seed_seq = self._seed_seq
@@ -115,7 +106,7 @@ class _PhiloxBitGenerator:
 
     def spawn(self, n_children: int) -> list["_PhiloxBitGenerator"]:
         """Independent children from ``SeedSequence.spawn`` (like NumPy's BitGenerator.spawn)."""
-        n_children = _check_nonnegative_int(n_children, "n_children")
+        n_children = nonnegative_int(n_children, "n_children")
         if self._seed_seq is None:
             raise TypeError("spawn needs a bit generator made from a seed, not from an explicit key")
         return [type(self)(s) for s in self._seed_seq.spawn(n_children)]

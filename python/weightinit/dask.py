@@ -78,7 +78,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without dask
 
 from . import initializers as _initializers
 from ._dtypes import CORE_NAME, resolve_dtype
-from ._fill import normalize_shape
+from ._arrays import normalize_shape
 from ._seed import PhiloxKey, key_from_seed
 from .initializers import Axis
 
@@ -121,7 +121,7 @@ class _KeySeed(PhiloxKey):
         super().__init__(key)
         self.used = False
 
-    def key(self) -> tuple[int, int]:
+    def philox_key(self) -> tuple[int, int]:
         self.used = True
         return self.words
 

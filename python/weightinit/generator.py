@@ -9,14 +9,15 @@ rejects samples, so no parallel generator can reproduce it.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any, Union
 
 import numpy as np
 
 from . import _core, _fork
 from ._dtypes import resolve_dtype
-from ._fill import fill_distribution, new_array, normalize_shape
+from ._arrays import new_array, normalize_shape
+from ._checks import real
+from ._fill import fill_distribution
 from .bit_generator import Philox4x32, Philox4x64, _PhiloxBitGenerator
 
 __all__ = ["Generator", "default_rng"]
@@ -54,12 +55,6 @@ class _NumpyPhiloxStream:
                 "has_uint32": has_uint32,
                 "uinteger": uinteger,
             }
-
-
-def _as_float(value: Any, name: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    return float(value)
 
 
 class Generator:
@@ -124,7 +119,7 @@ class Generator:
             return out
         return float(arr[()]) if size is None else arr
 
-    def _derive_key(self) -> tuple[int, int]:
+    def philox_key(self) -> tuple[int, int]:
         """A fresh Philox4x32 key drawn from this generator (one 64-bit word of its stream)."""
         bg = self._bit_generator
         if isinstance(bg, Philox4x32):
@@ -176,7 +171,7 @@ class Generator:
             shape = np.broadcast_shapes(lo.shape, hi.shape) if size is None else normalize_shape(size)
             u = self.random(shape, dtype=dt)
             return (lo.astype(dt) + rng.astype(dt) * u).astype(dt, copy=False)
-        lo_f, hi_f = _as_float(low, "low"), _as_float(high, "high")
+        lo_f, hi_f = real(low, "low"), real(high, "high")
         range_ = hi_f - lo_f
         if not math.isfinite(range_):
             raise OverflowError("high - low range exceeds valid bounds")
@@ -211,7 +206,7 @@ class Generator:
         5.0
         """
         dt = resolve_dtype(dtype)
-        loc_f, scale_f = _as_float(loc, "loc"), _as_float(scale, "scale")
+        loc_f, scale_f = real(loc, "loc"), real(scale, "scale")
         if not math.isfinite(loc_f) or not math.isfinite(scale_f) or scale_f < 0:
             raise ValueError(f"normal needs a finite loc and a finite scale >= 0, got loc={loc_f}, scale={scale_f}")
         arr = self._output(size, dt, out)

@@ -19,15 +19,13 @@ same seed gives the same weights for any thread count, slicing or machine.
 
 from __future__ import annotations
 
-import functools
 import math
-import numbers
-from typing import Any, Sequence, Union
+from typing import Any, Literal, Sequence, Union, get_args
 
-import numpy as np
-
-from ._dtypes import resolve_dtype
-from ._fill import fill_distribution, normalize_shape, resolve_out
+from . import _checks
+from ._arrays import resolve_out
+from ._dtypes import has_finite_value_between, resolve_dtype
+from ._fill import fill_distribution
 
 __all__ = [
     "calculate_gain",
@@ -52,6 +50,24 @@ __all__ = [
 ]
 
 Axis = Union[int, Sequence[int]]
+#: Where a weight tensor keeps its input and output axes: "torch" (out, in, *kernel);
+#: "jax" and "keras" (*kernel, in, out).
+Layout = Literal["torch", "jax", "keras"]
+#: The fan that He/Kaiming scale by.
+KaimingMode = Literal["fan_in", "fan_out"]
+#: The ``n`` of :func:`variance_scaling`.
+ScalingMode = Literal["fan_in", "fan_out", "fan_avg", "fan_geo_avg"]
+#: What :func:`variance_scaling` samples from.
+Distribution = Literal["uniform", "normal", "truncated_normal"]
+#: Nonlinearities whose gain is 1 in PyTorch's table.
+LinearNonlinearity = Literal[
+    "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "sigmoid"
+]
+#: Every nonlinearity :func:`calculate_gain` knows.
+Nonlinearity = Literal[LinearNonlinearity, "tanh", "relu", "leaky_relu", "selu"]
+
+LAYOUTS: tuple[str, ...] = get_args(Layout)
+NONLINEARITIES: tuple[str, ...] = get_args(LinearNonlinearity) + ("tanh", "relu", "leaky_relu", "selu")
 
 #: Standard deviation of a standard normal truncated to (-2, 2); JAX and Keras divide by it.
 TRUNCATED_NORMAL_STD_2SIGMA = 0.87962566103423978
@@ -59,54 +75,13 @@ TRUNCATED_NORMAL_STD_2SIGMA = 0.87962566103423978
 _LAYOUT_AXES = {"torch": (1, 0), "jax": (-2, -1), "keras": (-2, -1)}
 
 
-def _real(value: Any, name: str) -> float:
-    if type(value) is float or type(value) is int:
-        return float(value)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    return float(value)
-
-
-def _finite(value: Any, name: str, *, minimum: float | None = None, positive: bool = False) -> float:
-    v = _real(value, name)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {v}")
-    if positive and not v > 0:
-        raise ValueError(f"{name} must be > 0, got {v}")
-    if minimum is not None and v < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {v}")
-    return v
-
-
-def _not_nan(value: Any, name: str) -> float:
-    v = _real(value, name)
-    if math.isnan(v):
-        raise ValueError(f"{name} must not be NaN")
-    return v
-
-
 # ---------------------------------------------------------------------------------------------
 # Fans and gains
 # ---------------------------------------------------------------------------------------------
 
 
-def _axes(axis: Axis, ndim: int, name: str) -> tuple[int, ...]:
-    if type(axis) is int and -ndim <= axis < ndim:
-        return (axis % ndim,)
-    axes = (axis,) if isinstance(axis, (numbers.Integral, np.integer)) else tuple(axis)
-    out = []
-    for a in axes:
-        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Integral, np.integer)):
-            raise TypeError(f"{name} must be an int or a sequence of ints, got {axis!r}")
-        a = int(a)
-        if not -ndim <= a < ndim:
-            raise ValueError(f"{name}={a} is out of range for a {ndim}-d shape")
-        out.append(a % ndim)
-    return tuple(out)
-
-
 def compute_fans(
-    shape: Any, layout: str = "torch", *, in_axis: Axis | None = None, out_axis: Axis | None = None
+    shape: Any, layout: Layout = "torch", *, in_axis: Axis | None = None, out_axis: Axis | None = None
 ) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight tensor of ``shape``.
 
@@ -123,17 +98,15 @@ def compute_fans(
     >>> compute_fans((3, 3, 32, 64), layout="jax")
     (288, 576)
     """
-    dims = normalize_shape(shape)
+    dims = _checks.shape(shape)
     if layout == "torch" and in_axis is None and out_axis is None and len(dims) >= 2:  # the common case
         receptive = math.prod(dims[2:])
         return dims[1] * receptive, dims[0] * receptive
     if len(dims) < 2:
         raise ValueError(f"fan in and fan out are undefined for a tensor with fewer than 2 dimensions, got shape {dims}")
-    if layout not in _LAYOUT_AXES:
-        raise ValueError(f"layout must be one of {sorted(_LAYOUT_AXES)}, got {layout!r}")
-    default_in, default_out = _LAYOUT_AXES[layout]
-    ins = _axes(default_in if in_axis is None else in_axis, len(dims), "in_axis")
-    outs = _axes(default_out if out_axis is None else out_axis, len(dims), "out_axis")
+    default_in, default_out = _LAYOUT_AXES[_checks.choice(layout, "layout", LAYOUTS)]
+    ins = _checks.axes(default_in if in_axis is None else in_axis, len(dims), "in_axis")
+    outs = _checks.axes(default_out if out_axis is None else out_axis, len(dims), "out_axis")
     if set(ins) & set(outs):
         raise ValueError(f"in_axis {ins} and out_axis {outs} overlap")
     in_size = math.prod(dims[a] for a in ins)
@@ -142,10 +115,7 @@ def compute_fans(
     return in_size * receptive, out_size * receptive
 
 
-_LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
-
-
-def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+def calculate_gain(nonlinearity: Nonlinearity, param: float | None = None) -> float:
     """The recommended gain for a nonlinearity, from PyTorch's ``calculate_gain`` table.
 
     ================= ====================================
@@ -165,7 +135,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     >>> calculate_gain("leaky_relu", 0.2)
     1.3867504905630728
     """
-    if nonlinearity in _LINEAR_FNS or nonlinearity == "sigmoid":
+    if nonlinearity in get_args(LinearNonlinearity):
         return 1
     if nonlinearity == "tanh":
         return 5.0 / 3
@@ -174,22 +144,34 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "leaky_relu":
         if param is None:
             negative_slope = 0.01
-        elif not isinstance(param, bool) and isinstance(param, (int, float, np.integer, np.floating)):
-            negative_slope = float(param)
+        else:
+            try:
+                negative_slope = _checks.real(param, "negative_slope")
+            except TypeError:
+                raise ValueError(f"negative_slope {param} not a valid number") from None
             if not math.isfinite(negative_slope):
                 raise ValueError(f"negative_slope must be finite, got {param}")
-        else:
-            raise ValueError(f"negative_slope {param} not a valid number")
         return math.sqrt(2.0 / (1 + negative_slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}; use one of linear, conv*, sigmoid, tanh, relu, leaky_relu, selu")
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}; use one of {', '.join(NONLINEARITIES)}")
 
 
-def _fans_for(shape: Any, layout: str, in_axis: Axis | None, out_axis: Axis | None) -> tuple[int, int] | None:
-    """Fans, or None for a zero-size tensor (nothing to scale; the result is empty)."""
+def _fan_based(
+    shape: Any,
+    layout: str,
+    in_axis: Axis | None,
+    out_axis: Axis | None,
+    sample: Any,
+    kw: dict[str, Any],
+) -> Any:
+    """Fill with ``sample(fan_in, fan_out) -> (distribution, params)``; a zero-size tensor has
+    nothing to scale and is filled (emptily) without drawing a key."""
     fans = compute_fans(shape, layout, in_axis=in_axis, out_axis=out_axis)
-    return None if 0 in normalize_shape(shape) else fans
+    if 0 in _checks.shape(shape):
+        return fill_distribution("constant", (0.0,), shape, **kw)
+    distribution, params = sample(*fans)
+    return fill_distribution(distribution, params, shape, **kw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,7 +192,7 @@ def uniform(
     >>> w.shape, w.dtype.name, bool(((-1 <= w) & (w < 1)).all())
     ((2, 3), 'float32', True)
     """
-    lo, hi = _finite(low, "low"), _finite(high, "high")
+    lo, hi = _checks.finite_real(low, "low"), _checks.finite_real(high, "high")
     if not lo <= hi:
         raise ValueError(f"uniform needs low <= high, got low={lo}, high={hi}")
     if not math.isfinite(hi - lo):
@@ -229,7 +211,7 @@ def normal(
     >>> round(float(w.std()), 2)
     0.02
     """
-    m, s = _finite(mean, "mean"), _finite(std, "std", minimum=0.0)
+    m, s = _checks.finite_real(mean, "mean"), _checks.finite_real(std, "std", minimum=0.0)
     return fill_distribution("normal", (m, s), shape, dtype=dtype, seed=seed, out=out, index=index)
 
 
@@ -257,9 +239,9 @@ def truncated_normal(
     >>> bool(((8 <= w) & (w <= 9)).all())
     True
     """
-    m = _finite(mean, "mean")
-    s = _finite(std, "std", positive=True)
-    lo, hi = _not_nan(a, "a"), _not_nan(b, "b")
+    m = _checks.finite_real(mean, "mean")
+    s = _checks.finite_real(std, "std", positive=True)
+    lo, hi = _checks.not_nan_real(a, "a"), _checks.not_nan_real(b, "b")
     if not lo < hi:
         raise ValueError(f"truncated_normal needs a < b, got a={lo}, b={hi}")
     _check_representable_between(lo, hi, dtype, out)
@@ -273,33 +255,9 @@ def _check_representable_between(lo: float, hi: float, dtype: Any, out: Any) -> 
     elif out is not None:
         dt = resolve_out(out, None)[2]
     else:
-        dt = np.dtype(np.float32)
-    if not _finite_values_between(dt, lo, hi):
+        dt = resolve_dtype("float32")
+    if not has_finite_value_between(dt, lo, hi):
         raise ValueError(f"no finite {dt.name} value lies in [{lo!r}, {hi!r}]; widen the bounds or use a wider dtype")
-
-
-def _finite_values_between(dt: np.dtype, lo: float, hi: float) -> bool:
-    if dt.itemsize == 2:  # float16, bfloat16: look the neighbours up among all 65536 values
-        table = _sorted_finite_values(dt.name)
-        i = int(np.searchsorted(table, lo, side="left"))
-        return i < table.size and table[i] <= hi
-    ftype = np.float32 if dt.itemsize == 4 else np.float64
-    info = np.finfo(ftype)
-    first = max(lo, -float(info.max))
-    if first > float(info.max):
-        return False
-    with np.errstate(over="ignore"):
-        c = ftype(first)
-    if float(c) < first:
-        c = np.nextafter(c, ftype(np.inf))
-    return bool(np.isfinite(c)) and float(c) <= hi
-
-
-@functools.lru_cache(maxsize=None)
-def _sorted_finite_values(name: str) -> np.ndarray:
-    with np.errstate(invalid="ignore"):  # NaN bit patterns
-        values = np.arange(65536, dtype=np.uint16).view(resolve_dtype(name)).astype(np.float64)
-    return np.unique(values[np.isfinite(values)])
 
 
 def constant(shape: Any, value: float, *, dtype: Any = None, out: Any = None, index: Any = None, seed: Any = None) -> Any:
@@ -310,7 +268,7 @@ def constant(shape: Any, value: float, *, dtype: Any = None, out: Any = None, in
     >>> constant((2,), 0.5)
     array([0.5, 0.5], dtype=float32)
     """
-    v = _real(value, "value")
+    v = _checks.real(value, "value")
     return fill_distribution("constant", (v,), shape, dtype=dtype, seed=None, out=out, index=index)
 
 
@@ -343,14 +301,14 @@ _DISTRIBUTIONS = ("uniform", "normal", "truncated_normal")
 def variance_scaling(
     shape: Any,
     scale: float = 1.0,
-    mode: str = "fan_in",
-    distribution: str = "truncated_normal",
+    mode: ScalingMode = "fan_in",
+    distribution: Distribution = "truncated_normal",
     *,
     dtype: Any = None,
     seed: Any = None,
     out: Any = None,
     index: Any = None,
-    layout: str = "torch",
+    layout: Layout = "torch",
     in_axis: Axis | None = None,
     out_axis: Axis | None = None,
 ) -> Any:
@@ -373,30 +331,27 @@ def variance_scaling(
     >>> w.shape
     (3, 3, 64, 128)
     """
-    sc = _finite(scale, "scale", positive=True)
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {', '.join(_MODES)}; got {mode!r}")
-    if distribution not in _DISTRIBUTIONS:
-        raise ValueError(f"distribution must be one of {', '.join(_DISTRIBUTIONS)}; got {distribution!r}")
-    fans = _fans_for(shape, layout, in_axis, out_axis)
-    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
-    if fans is None:
-        return fill_distribution("constant", (0.0,), shape, **kw)
-    fan_in, fan_out = fans
-    n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2, "fan_geo_avg": (fan_in * fan_out) ** 0.5}[mode]
-    variance = sc / n
-    if distribution == "truncated_normal":
-        std = math.sqrt(variance) / TRUNCATED_NORMAL_STD_2SIGMA
-        return fill_distribution("truncated_normal", (0.0, std, -2.0 * std, 2.0 * std), shape, **kw)
-    if distribution == "normal":
-        return fill_distribution("normal", (0.0, math.sqrt(variance)), shape, **kw)
-    limit = math.sqrt(3.0 * variance)
-    return fill_distribution("uniform", (-limit, limit), shape, **kw)
+    sc = _checks.finite_real(scale, "scale", positive=True)
+    _checks.choice(mode, "mode", get_args(ScalingMode))
+    _checks.choice(distribution, "distribution", get_args(Distribution))
+
+    def sample(fan_in: int, fan_out: int) -> tuple[str, tuple[float, ...]]:
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2, "fan_geo_avg": (fan_in * fan_out) ** 0.5}[mode]
+        variance = sc / n
+        if distribution == "truncated_normal":
+            std = math.sqrt(variance) / TRUNCATED_NORMAL_STD_2SIGMA
+            return "truncated_normal", (0.0, std, -2.0 * std, 2.0 * std)
+        if distribution == "normal":
+            return "normal", (0.0, math.sqrt(variance))
+        limit = math.sqrt(3.0 * variance)
+        return "uniform", (-limit, limit)
+
+    return _fan_based(shape, layout, in_axis, out_axis, sample, dict(dtype=dtype, seed=seed, out=out, index=index))
 
 
 def glorot_uniform(
     shape: Any, *, gain: float = 1.0, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None,
-    layout: str = "torch",
+    layout: Layout = "torch",
 ) -> Any:
     """Glorot/Xavier uniform: U[-a, a), ``a = gain * sqrt(6 / (fan_in + fan_out))``.
 
@@ -410,19 +365,18 @@ def glorot_uniform(
     >>> bool((abs(w) <= bound).all())
     True
     """
-    g = _finite(gain, "gain", minimum=0.0)
-    fans = _fans_for(shape, layout, None, None)
-    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
-    if fans is None:
-        return fill_distribution("constant", (0.0,), shape, **kw)
-    std = g * math.sqrt(2.0 / float(fans[0] + fans[1]))
-    a = math.sqrt(3.0) * std
-    return fill_distribution("uniform", (-a, a), shape, **kw)
+    g = _checks.finite_real(gain, "gain", minimum=0.0)
+
+    def sample(fan_in: int, fan_out: int) -> tuple[str, tuple[float, ...]]:
+        a = math.sqrt(3.0) * (g * math.sqrt(2.0 / float(fan_in + fan_out)))
+        return "uniform", (-a, a)
+
+    return _fan_based(shape, layout, None, None, sample, dict(dtype=dtype, seed=seed, out=out, index=index))
 
 
 def glorot_normal(
     shape: Any, *, gain: float = 1.0, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None,
-    layout: str = "torch",
+    layout: Layout = "torch",
 ) -> Any:
     """Glorot/Xavier normal (PyTorch's ``xavier_normal_``, untruncated):
     N(0, std**2), ``std = gain * sqrt(2 / (fan_in + fan_out))``. For JAX/Keras ``glorot_normal``
@@ -434,32 +388,36 @@ def glorot_normal(
     >>> bool(abs(w.std() / (2 / (512 + 512)) ** 0.5 - 1) < 0.01)
     True
     """
-    g = _finite(gain, "gain", minimum=0.0)
-    fans = _fans_for(shape, layout, None, None)
-    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
-    if fans is None:
-        return fill_distribution("constant", (0.0,), shape, **kw)
-    std = g * math.sqrt(2.0 / float(fans[0] + fans[1]))
-    return fill_distribution("normal", (0.0, std), shape, **kw)
+    g = _checks.finite_real(gain, "gain", minimum=0.0)
+
+    def sample(fan_in: int, fan_out: int) -> tuple[str, tuple[float, ...]]:
+        return "normal", (0.0, g * math.sqrt(2.0 / float(fan_in + fan_out)))
+
+    return _fan_based(shape, layout, None, None, sample, dict(dtype=dtype, seed=seed, out=out, index=index))
 
 
-def _kaiming_std(shape: Any, a: float, mode: str, nonlinearity: str, layout: str) -> float | None:
+def _kaiming(
+    shape: Any, a: float, mode: str, nonlinearity: str, layout: str, distribution: str, kw: dict[str, Any]
+) -> Any:
     if isinstance(mode, str):
         mode = mode.lower()  # as torch.nn.init does
-    if mode not in ("fan_in", "fan_out"):
+    if mode not in get_args(KaimingMode):
         raise ValueError(f"Mode {mode!r} not supported, please use one of fan_in, fan_out")
-    a = _finite(a, "a")
-    gain = calculate_gain(nonlinearity, a)
-    fans = _fans_for(shape, layout, None, None)
-    if fans is None:
-        return None
-    fan = fans[0] if mode == "fan_in" else fans[1]
-    return gain / math.sqrt(fan)
+    gain = calculate_gain(nonlinearity, _checks.finite_real(a, "a"))
+
+    def sample(fan_in: int, fan_out: int) -> tuple[str, tuple[float, ...]]:
+        std = gain / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+        if distribution == "uniform":
+            bound = math.sqrt(3.0) * std
+            return "uniform", (-bound, bound)
+        return "normal", (0.0, std)
+
+    return _fan_based(shape, layout, None, None, sample, kw)
 
 
 def he_uniform(
-    shape: Any, *, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", dtype: Any = None,
-    seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch",
+    shape: Any, *, a: float = 0.0, mode: KaimingMode = "fan_in", nonlinearity: Nonlinearity = "leaky_relu",
+    dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: Layout = "torch",
 ) -> Any:
     """He/Kaiming uniform, as PyTorch's ``kaiming_uniform_``: U[-bound, bound),
     ``bound = sqrt(3) * gain / sqrt(fan)``, ``gain = calculate_gain(nonlinearity, a)``,
@@ -471,17 +429,12 @@ def he_uniform(
     >>> bool((abs(w) <= (6 / 64) ** 0.5).all())
     True
     """
-    std = _kaiming_std(shape, a, mode, nonlinearity, layout)
-    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
-    if std is None:
-        return fill_distribution("constant", (0.0,), shape, **kw)
-    bound = math.sqrt(3.0) * std
-    return fill_distribution("uniform", (-bound, bound), shape, **kw)
+    return _kaiming(shape, a, mode, nonlinearity, layout, "uniform", dict(dtype=dtype, seed=seed, out=out, index=index))
 
 
 def he_normal(
-    shape: Any, *, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", dtype: Any = None,
-    seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch",
+    shape: Any, *, a: float = 0.0, mode: KaimingMode = "fan_in", nonlinearity: Nonlinearity = "leaky_relu",
+    dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: Layout = "torch",
 ) -> Any:
     """He/Kaiming normal, as PyTorch's ``kaiming_normal_`` (untruncated):
     N(0, std**2), ``std = gain / sqrt(fan)``. For JAX/Keras ``he_normal`` (truncated) use
@@ -493,14 +446,10 @@ def he_normal(
     >>> bool(abs(w.std() / (2 / 512) ** 0.5 - 1) < 0.01)
     True
     """
-    std = _kaiming_std(shape, a, mode, nonlinearity, layout)
-    kw = dict(dtype=dtype, seed=seed, out=out, index=index)
-    if std is None:
-        return fill_distribution("constant", (0.0,), shape, **kw)
-    return fill_distribution("normal", (0.0, std), shape, **kw)
+    return _kaiming(shape, a, mode, nonlinearity, layout, "normal", dict(dtype=dtype, seed=seed, out=out, index=index))
 
 
-def lecun_uniform(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch") -> Any:
+def lecun_uniform(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: Layout = "torch") -> Any:
     """LeCun uniform: U[-l, l), ``l = sqrt(3 / fan_in)`` (``variance_scaling(1, "fan_in", "uniform")``).
 
     >>> w = lecun_uniform((64, 48), seed=0)
@@ -510,7 +459,7 @@ def lecun_uniform(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any =
     return variance_scaling(shape, 1.0, "fan_in", "uniform", dtype=dtype, seed=seed, out=out, index=index, layout=layout)
 
 
-def lecun_normal(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: str = "torch") -> Any:
+def lecun_normal(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None, layout: Layout = "torch") -> Any:
     """LeCun normal, untruncated: N(0, 1 / fan_in). (JAX's ``lecun_normal`` is truncated:
     ``variance_scaling(shape, 1.0, "fan_in", "truncated_normal")``.)
 

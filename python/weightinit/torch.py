@@ -68,11 +68,12 @@ from torch import Tensor
 
 from . import _fork
 from . import initializers as _wi
-from ._dtypes import bfloat16 as _np_bfloat16
+from ._checks import is_int
+from ._dtypes import has_finite_value_between
 from ._seed import key_from_seed
+from ._torch_view import NP_DTYPE, numpy_view
 from .generator import Generator as _WIGenerator
 from .generator import default_rng
-from .initializers import _finite_values_between
 
 __all__ = [
     "calculate_gain",
@@ -128,72 +129,16 @@ _TORCH = {name: getattr(torch.nn.init, name) for name in _NAMES + ("calculate_ga
 #: The same functions, for patch_nn_init to recognize them in other modules (never replaced).
 _ORIGINALS = dict(_TORCH)
 
-_NP_DTYPE = {
-    torch.float32: np.dtype(np.float32),
-    torch.float64: np.dtype(np.float64),
-    torch.float16: np.dtype(np.float16),
-    torch.bfloat16: _np_bfloat16,
-}
 #: Largest finite value of each dtype: torch rejects bounds and fill values beyond it.
-_DTYPE_MAX = {dt: float(torch.finfo(dt).max) for dt in _NP_DTYPE}
+_DTYPE_MAX = {dt: float(torch.finfo(dt).max) for dt in NP_DTYPE}
 _PLAIN_TYPES = (torch.Tensor, torch.nn.Parameter)
 _INT53 = 2**53
 
-try:  # the mode checks use torch internals; without them, any mode means "fall back"
-    from torch.overrides import _get_current_function_mode_stack
-    from torch.utils._device import DeviceContext as _DeviceContext
-    from torch.utils._python_dispatch import _get_current_dispatch_mode
-except ImportError:  # pragma: no cover - other torch versions
-    _get_current_function_mode_stack = None  # type: ignore[assignment]
-
-
-# ---------------------------------------------------------------------------------------------
-# When the fast path applies
-# ---------------------------------------------------------------------------------------------
-
-
-def _modes_allow_fast_path() -> bool:
-    """False while a mode that watches tensor ops is active (our write would bypass it)."""
-    try:
-        if torch._C._is_torch_function_mode_enabled():
-            if _get_current_function_mode_stack is None:
-                return False
-            if any(type(m) is not _DeviceContext for m in _get_current_function_mode_stack()):
-                return False
-        return _get_current_dispatch_mode() is None
-    except Exception:  # noqa: BLE001  # pragma: no cover - internals changed: be conservative
-        return False
-
-
-def _non_overlapping(shape: torch.Size, strides: tuple[int, ...]) -> bool:
-    """True when no two elements share memory (sufficient test: sorted strides clear the span)."""
-    span = 0
-    for stride, size in sorted((s, n) for n, s in zip(shape, strides) if n > 1):
-        if stride <= span:
-            return False
-        span += stride * (size - 1)
-    return True
-
-
 def _numpy_view(tensor: Any) -> np.ndarray | None:
     """The writable NumPy view of a tensor weightinit can fill, or None (then torch does it)."""
-    if type(tensor) not in _PLAIN_TYPES:
+    if not isinstance(tensor, torch.Tensor):
         return None
-    np_dtype = _NP_DTYPE.get(tensor.dtype)
-    if np_dtype is None or tensor.layout is not torch.strided or tensor.device.type != "cpu":
-        return None
-    if tensor.numel() == 0:
-        return None
-    if tensor.is_inference() and not torch.is_inference_mode_enabled():
-        return None  # torch raises for an in-place update of an inference tensor
-    if not _modes_allow_fast_path() or not (tensor.is_contiguous() or _non_overlapping(tensor.shape, tensor.stride())):
-        return None
-    try:
-        t = tensor.detach()
-        arr = t.view(torch.int16).numpy().view(np_dtype) if tensor.dtype is torch.bfloat16 else t.numpy()
-    except (RuntimeError, TypeError, ValueError):  # e.g. functorch-wrapped tensors
-        return None
-    return arr if arr.flags.writeable else None
+    return numpy_view(tensor, strict=False)
 
 
 def _real(value: Any) -> float | None:
@@ -202,7 +147,7 @@ def _real(value: Any) -> float | None:
         return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
         return None
-    if isinstance(value, (numbers.Integral, np.integer)) and abs(int(value)) > _INT53:
+    if is_int(value) and abs(int(value)) > _INT53:
         return None  # torch converts big ints to the dtype in one rounding; float() would round twice
     try:
         return float(value)
@@ -374,7 +319,7 @@ def trunc_normal_(
     if (
         arr is None or m is None or s is None or lo is None or hi is None
         or not (math.isfinite(m) and math.isfinite(s) and s > 0 and lo < hi)
-        or not _finite_values_between(arr.dtype, lo, hi)
+        or not has_finite_value_between(arr.dtype, lo, hi)
         or not _cpu_generator(generator)
     ):
         return _TORCH["trunc_normal_"](tensor, mean, std, a, b, _fallback_generator(tensor, generator, seed))
