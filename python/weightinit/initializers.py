@@ -19,8 +19,9 @@ same seed gives the same weights for any thread count, slicing or machine.
 
 from __future__ import annotations
 
+import inspect
 import math
-from typing import Any, Literal, Sequence, Union, get_args
+from typing import Any, Callable, Literal, Sequence, Union, get_args
 
 from . import _checks
 from ._arrays import resolve_out
@@ -474,3 +475,14 @@ xavier_uniform = glorot_uniform
 xavier_normal = glorot_normal
 kaiming_uniform = he_uniform
 kaiming_normal = he_normal
+
+
+def _is_initializer(fn: Any) -> bool:
+    """A function of this module's ``__all__`` that fills a tensor: it takes shape, out and index."""
+    return callable(fn) and {"shape", "out", "index"} <= set(inspect.signature(fn).parameters)
+
+
+#: Every initializer by its public name (aliases included): what weightinit.dask and the
+#: ``init`` command are derived from. Adding an initializer is one function here and its name
+#: in ``__all__`` (and in the package's ``__init__``).
+INITIALIZERS: dict[str, Callable[..., Any]] = {name: globals()[name] for name in __all__ if _is_initializer(globals()[name])}
