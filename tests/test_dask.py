@@ -97,6 +97,29 @@ def test_signature_is_the_in_memory_one_without_out_index_plus_chunks(name):
     assert [(p.name, p.kind, p.default) for p in ours.values()] == expected
 
 
+def test_every_lazy_function_is_derived_from_its_in_memory_function():
+    for name in wid.__all__:
+        assert getattr(wid, name).__wrapped_eager__ is getattr(wi, name)
+        assert f":func:`weightinit.{getattr(wi, name).__name__}`" in getattr(wid, name).__doc__
+        assert inspect.cleandoc(getattr(wi, name).__doc__) in getattr(wid, name).__doc__
+
+
+def test_a_new_initializer_needs_no_dask_code():
+    # One function in the eager module is all a new initializer takes: lazy() derives the rest.
+    def centered_uniform(
+        shape, width: float = 2.0, *, dtype=None, seed=None, out=None, index=None, layout: str = "torch"
+    ):
+        """U[-width/2, width/2)."""
+        return wi.uniform(shape, -width / 2, width / 2, dtype=dtype, seed=seed, out=out, index=index)
+
+    made = wid.lazy(centered_uniform)
+    assert list(inspect.signature(made).parameters) == ["shape", "width", "dtype", "seed", "layout", "chunks"]
+    assert made.__doc__.endswith("U[-width/2, width/2).")
+    x = made((7, 5), 0.5, seed=4, chunks=(3, 2))
+    assert x.chunks == ((3, 3, 1), (2, 2, 1))
+    assert_same_bits(x.compute(), centered_uniform((7, 5), 0.5, seed=4))
+
+
 def test_docstring_examples_run():
     result = doctest.testmod(wid, verbose=False, report=True)
     assert result.failed == 0
@@ -351,6 +374,16 @@ def test_bad_arguments_raise_at_construction_as_in_memory(name, args, kw):
         getattr(wi, name)(*args, **kw)
     with pytest.raises(type(in_memory.value)):
         getattr(wid, name)(*args, **kw)
+
+
+@pytest.mark.parametrize("chunks", [-2, 0, (0, 5), (-3, 5), ((4, 3), (9,)), ((5, 5), (9,)), (2.5, 5)])
+def test_chunks_that_do_not_tile_the_shape_raise_value_error(chunks):
+    # Reproducers of the bad-input issue: chunks=-2 silently gave a smaller array, chunks=0 a
+    # ZeroDivisionError.
+    with pytest.raises(ValueError, match="chunks"):
+        wid.uniform((8, 9), seed=1, chunks=chunks)
+    with pytest.raises(ValueError, match="chunks"):
+        wid.glorot_uniform((5, 9, 9, 1), seed=50, chunks=chunks)
 
 
 def test_bad_chunks_and_removed_arguments_raise_at_construction():

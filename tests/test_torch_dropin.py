@@ -623,7 +623,7 @@ def _assert_originals():
     assert init_attrs == {name: wt._ORIGINALS[name] for name in wt._NAMES}
     assert module_attrs == (wt._ORIGINALS["xavier_uniform_"], wt._ORIGINALS["xavier_normal_"],
                             wt._ORIGINALS["constant_"], wt._ORIGINALS["xavier_uniform_"])
-    assert wt._active == 0
+    assert wt._PATCH._active == 0
 
 
 def _assert_patched():

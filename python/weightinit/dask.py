@@ -80,27 +80,8 @@ from . import initializers as _initializers
 from ._dtypes import CORE_NAME, resolve_dtype
 from ._arrays import normalize_shape
 from ._seed import PhiloxKey, key_from_seed
-from .initializers import Axis
 
-__all__ = [
-    "constant",
-    "glorot_normal",
-    "glorot_uniform",
-    "he_normal",
-    "he_uniform",
-    "kaiming_normal",
-    "kaiming_uniform",
-    "lecun_normal",
-    "lecun_uniform",
-    "normal",
-    "ones",
-    "truncated_normal",
-    "uniform",
-    "variance_scaling",
-    "xavier_normal",
-    "xavier_uniform",
-    "zeros",
-]
+__all__ = sorted(_initializers.INITIALIZERS)  # one lazy function per initializer, made below by lazy()
 
 Chunks = Any  # dask's chunks argument: "auto", int, tuple, dict, ...
 
@@ -128,9 +109,11 @@ class _KeySeed(PhiloxKey):
 
 def _make_block(spec: tuple, index: tuple[slice, ...]) -> np.ndarray:
     """One chunk: the in-memory initializer at ``index`` of the full tensor (a dask task)."""
-    name, params, key, shape, dtype = spec
+    fn, params, key, shape, dtype = spec
     seed = None if key is None else _KeySeed(key)
-    return getattr(_initializers, name)(shape, dtype=dtype, seed=seed, index=index, **dict(params))
+    if isinstance(fn, str):  # an initializer of weightinit, by name: the graph holds no function
+        fn = getattr(_initializers, fn)
+    return fn(shape, dtype=dtype, seed=seed, index=index, **dict(params))
 
 
 def _freeze(value: Any) -> Any:
@@ -161,9 +144,11 @@ def _lazy(fn: Callable[..., Any], shape: Any, params: dict[str, Any], dtype: Any
     # (constants, and fan-based initializers of zero-size tensors, do not).
     probe = _KeySeed((0, 0))
     fn(dims, dtype=dtype_name, seed=probe, index=None if 0 in dims else (0,) * len(dims), **dict(frozen))
-    block_chunks = normalize_chunks(chunks, dims, dtype=dt)
+    block_chunks = _checked_chunks(chunks, dims, dt)
     key = key_from_seed(seed) if probe.used else None  # last: a failed call never advances a Generator
-    spec = (name, frozen, key, dims, dtype_name)
+    # weightinit's own initializers travel by name (small, and the same name in every process);
+    # any other function (lazy() of a user's initializer) travels as itself.
+    spec = (name if getattr(_initializers, name, None) is fn else fn, frozen, key, dims, dtype_name)
     array_name = f"weightinit-{name}-{tokenize('weightinit.dask', spec, block_chunks)}"
     out_ind = tuple(range(len(dims)))
     layer = _core_blockwise(
@@ -177,258 +162,93 @@ def _lazy(fn: Callable[..., Any], shape: Any, params: dict[str, Any], dtype: Any
     return Array(HighLevelGraph.from_collections(array_name, layer), array_name, block_chunks, meta=meta)
 
 
+def _checked_chunks(chunks: Chunks, dims: tuple[int, ...], dt: np.dtype) -> tuple[tuple[int, ...], ...]:
+    """dask's normalized chunks, refused unless they tile ``dims`` exactly with positive sizes.
+
+    dask's ``normalize_chunks`` accepts some nonsense silently (``chunks=-2`` gives chunks that
+    cover less than the shape) and fails on other (``chunks=0``) with ``ZeroDivisionError``.
+    """
+    try:
+        block_chunks = normalize_chunks(chunks, dims, dtype=dt)
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError) as exc:
+        raise ValueError(f"chunks={chunks!r} is not a chunking of shape {dims}: {exc}") from None
+    ok = len(block_chunks) == len(dims) and all(
+        sum(c) == d and all(isinstance(n, (int, np.integer)) and (n > 0 or d == 0) for n in c)
+        for c, d in zip(block_chunks, dims)
+    )
+    if not ok:
+        raise ValueError(
+            f"chunks={chunks!r} is not a chunking of shape {dims} (chunk sizes must be positive and add up "
+            f"to each dimension; -1 means one chunk along an axis)"
+        )
+    return tuple(tuple(int(n) for n in c) for c in block_chunks)
+
+
 def _array_expr_enabled() -> bool:
     enabled = getattr(da, "array_expr_enabled", None)
     return bool(enabled()) if enabled is not None else False
 
 
 # ---------------------------------------------------------------------------------------------
-# Plain distributions
+# The lazy functions, derived from the in-memory ones
 # ---------------------------------------------------------------------------------------------
 
+_EAGER_ONLY = ("out", "index")
+_CALL_ARGS = ("shape", "dtype", "seed")
 
-def uniform(
-    shape: Any, low: float = 0.0, high: float = 1.0, *, dtype: Any = None, seed: Any = None, chunks: Chunks = "auto"
-) -> Any:
-    """Lazy :func:`weightinit.uniform`: U[low, high), ``low + (high - low) * u``, ``u`` with 24
-    (float32, float16, bfloat16) or 53 (float64) random bits.
+
+def _lazy_docstring(name: str, eager_doc: str) -> str:
+    head = (
+        f"Lazy :func:`weightinit.{name}`: the same arguments less ``out=`` and ``index=``, plus "
+        "``chunks=`` (dask's); a dask array equal, bit for bit, to the in-memory call.\n\n"
+        f"The documentation of :func:`weightinit.{name}` follows; its examples run here on the "
+        "lazy array.\n\n"
+    )
+    return head + inspect.cleandoc(eager_doc)
+
+
+def lazy(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The lazy (dask) version of the in-memory initializer ``fn``.
+
+    Its signature is ``fn``'s without ``out`` and ``index``, plus ``chunks="auto"``; its
+    docstring is ``fn``'s after a line saying so. Every function of this module is made by it.
 
     Examples
     --------
     >>> import weightinit
-    >>> x = uniform((6, 5), -1.0, 1.0, seed=0, chunks=(4, 2))
+    >>> lazy_uniform = lazy(weightinit.uniform)
+    >>> x = lazy_uniform((6, 5), -1.0, 1.0, seed=0, chunks=(4, 2))
     >>> x.chunks
     ((4, 2), (2, 2, 1))
     >>> bool((x.compute() == weightinit.uniform((6, 5), -1.0, 1.0, seed=0)).all())
     True
     """
-    return _lazy(_initializers.uniform, shape, {"low": low, "high": high}, dtype, seed, chunks)
+    eager = inspect.signature(fn)
+    params = [p for p in eager.parameters.values() if p.name not in _EAGER_ONLY]
+    params.append(inspect.Parameter("chunks", inspect.Parameter.KEYWORD_ONLY, default="auto", annotation="Chunks"))
+    signature = eager.replace(parameters=params, return_annotation="dask.array.Array")
+
+    def lazy_initializer(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{fn.__name__}(): {exc}") from None
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        shape, dtype, seed, chunks = (arguments.pop(k) for k in (*_CALL_ARGS, "chunks"))
+        return _lazy(fn, shape, arguments, dtype, seed, chunks)
+
+    lazy_initializer.__name__ = lazy_initializer.__qualname__ = fn.__name__
+    lazy_initializer.__module__ = __name__
+    lazy_initializer.__doc__ = _lazy_docstring(fn.__name__, fn.__doc__ or "")
+    lazy_initializer.__signature__ = signature  # type: ignore[attr-defined]
+    lazy_initializer.__wrapped_eager__ = fn  # type: ignore[attr-defined]
+    return lazy_initializer
 
 
-def normal(
-    shape: Any, mean: float = 0.0, std: float = 1.0, *, dtype: Any = None, seed: Any = None, chunks: Chunks = "auto"
-) -> Any:
-    """Lazy :func:`weightinit.normal`: N(mean, std**2), untruncated, ``mean + std * z`` with ``z``
-    from Box-Muller.
-
-    Examples
-    --------
-    >>> import weightinit
-    >>> x = normal((8, 8), 0.0, 0.02, seed=1, chunks=3)
-    >>> bool((x.compute() == weightinit.normal((8, 8), 0.0, 0.02, seed=1)).all())
-    True
-    """
-    return _lazy(_initializers.normal, shape, {"mean": mean, "std": std}, dtype, seed, chunks)
-
-
-def truncated_normal(
-    shape: Any,
-    mean: float = 0.0,
-    std: float = 1.0,
-    a: float = -2.0,
-    b: float = 2.0,
-    *,
-    dtype: Any = None,
-    seed: Any = None,
-    chunks: Chunks = "auto",
-) -> Any:
-    """Lazy :func:`weightinit.truncated_normal`: N(mean, std**2) conditioned on [a, b], with
-    PyTorch's **absolute** bounds (JAX and Keras give them in units of std).
-
-    Examples
-    --------
-    >>> import weightinit
-    >>> x = truncated_normal((10, 4), 0.0, 1.0, -1.0, 1.0, seed=2, chunks=(3, 4))
-    >>> bool((x.compute() == weightinit.truncated_normal((10, 4), 0.0, 1.0, -1.0, 1.0, seed=2)).all())
-    True
-    """
-    return _lazy(_initializers.truncated_normal, shape, {"mean": mean, "std": std, "a": a, "b": b}, dtype, seed, chunks)
-
-
-def constant(shape: Any, value: float, *, dtype: Any = None, seed: Any = None, chunks: Chunks = "auto") -> Any:
-    """Lazy :func:`weightinit.constant`: every element ``value``, rounded once to ``dtype``.
-    ``seed`` is accepted and ignored.
-
-    Examples
-    --------
-    >>> constant((2, 3), 0.5, chunks=2).compute()
-    array([[0.5, 0.5, 0.5],
-           [0.5, 0.5, 0.5]], dtype=float32)
-    """
-    return _lazy(_initializers.constant, shape, {"value": value}, dtype, None, chunks)
-
-
-def zeros(shape: Any, *, dtype: Any = None, seed: Any = None, chunks: Chunks = "auto") -> Any:
-    """Lazy :func:`weightinit.zeros`: all zeros (``seed`` is ignored).
-
-    Examples
-    --------
-    >>> zeros((2, 2), dtype="float64").compute()
-    array([[0., 0.],
-           [0., 0.]])
-    """
-    return _lazy(_initializers.zeros, shape, {}, dtype, None, chunks)
-
-
-def ones(shape: Any, *, dtype: Any = None, seed: Any = None, chunks: Chunks = "auto") -> Any:
-    """Lazy :func:`weightinit.ones`: all ones (``seed`` is ignored).
-
-    Examples
-    --------
-    >>> ones((3,), chunks=1).compute()
-    array([1., 1., 1.], dtype=float32)
-    """
-    return _lazy(_initializers.ones, shape, {}, dtype, None, chunks)
-
-
-# ---------------------------------------------------------------------------------------------
-# The variance-scaling family (fans always come from the full shape, never a chunk's)
-# ---------------------------------------------------------------------------------------------
-
-
-def variance_scaling(
-    shape: Any,
-    scale: float = 1.0,
-    mode: str = "fan_in",
-    distribution: str = "truncated_normal",
-    *,
-    dtype: Any = None,
-    seed: Any = None,
-    layout: str = "torch",
-    in_axis: Axis | None = None,
-    out_axis: Axis | None = None,
-    chunks: Chunks = "auto",
-) -> Any:
-    """Lazy :func:`weightinit.variance_scaling` (JAX/Keras): variance ``scale / n``, ``n`` = fan_in,
-    fan_out, (fan_in + fan_out) / 2 or sqrt(fan_in * fan_out); ``"truncated_normal"`` cuts
-    N(0, s**2) at +-2s with ``s = sqrt(scale / n) / 0.87962566103423978``, ``"normal"`` is
-    N(0, scale / n), ``"uniform"`` is U[-l, l) with ``l = sqrt(3 * scale / n)``.
-
-    Examples
-    --------
-    >>> import weightinit
-    >>> x = variance_scaling((3, 3, 16, 32), 2.0, "fan_in", "truncated_normal", layout="jax", seed=0, chunks={2: 5})
-    >>> x.chunks[2]
-    (5, 5, 5, 1)
-    >>> ref = weightinit.variance_scaling((3, 3, 16, 32), 2.0, "fan_in", "truncated_normal", layout="jax", seed=0)
-    >>> bool((x.compute() == ref).all())
-    True
-    """
-    params = {"scale": scale, "mode": mode, "distribution": distribution, "layout": layout, "in_axis": in_axis, "out_axis": out_axis}
-    return _lazy(_initializers.variance_scaling, shape, params, dtype, seed, chunks)
-
-
-def glorot_uniform(
-    shape: Any, *, gain: float = 1.0, dtype: Any = None, seed: Any = None, layout: str = "torch", chunks: Chunks = "auto"
-) -> Any:
-    """Lazy :func:`weightinit.glorot_uniform` (Glorot/Xavier): U[-a, a),
-    ``a = gain * sqrt(6 / (fan_in + fan_out))``.
-
-    Examples
-    --------
-    >>> import weightinit
-    >>> x = glorot_uniform((64, 48), seed=0, chunks=16)
-    >>> x.numblocks
-    (4, 3)
-    >>> bool((x.compute() == weightinit.glorot_uniform((64, 48), seed=0)).all())
-    True
-    """
-    return _lazy(_initializers.glorot_uniform, shape, {"gain": gain, "layout": layout}, dtype, seed, chunks)
-
-
-def glorot_normal(
-    shape: Any, *, gain: float = 1.0, dtype: Any = None, seed: Any = None, layout: str = "torch", chunks: Chunks = "auto"
-) -> Any:
-    """Lazy :func:`weightinit.glorot_normal` (PyTorch's ``xavier_normal_``, untruncated):
-    N(0, std**2), ``std = gain * sqrt(2 / (fan_in + fan_out))``.
-
-    Examples
-    --------
-    >>> import weightinit
-    >>> x = glorot_normal((64, 48), gain=2.0, seed=0, chunks=(10, 48))
-    >>> bool((x.compute() == weightinit.glorot_normal((64, 48), gain=2.0, seed=0)).all())
-    True
-    """
-    return _lazy(_initializers.glorot_normal, shape, {"gain": gain, "layout": layout}, dtype, seed, chunks)
-
-
-def he_uniform(
-    shape: Any,
-    *,
-    a: float = 0.0,
-    mode: str = "fan_in",
-    nonlinearity: str = "leaky_relu",
-    dtype: Any = None,
-    seed: Any = None,
-    layout: str = "torch",
-    chunks: Chunks = "auto",
-) -> Any:
-    """Lazy :func:`weightinit.he_uniform` (He/Kaiming, PyTorch's ``kaiming_uniform_``):
-    U[-bound, bound), ``bound = sqrt(3) * gain / sqrt(fan)``, ``gain = calculate_gain(nonlinearity, a)``.
-
-    Examples
-    --------
-    >>> import weightinit
-    >>> x = he_uniform((32, 16, 3, 3), nonlinearity="relu", seed=0, chunks=(8, 16, 3, 3))
-    >>> bool((x.compute() == weightinit.he_uniform((32, 16, 3, 3), nonlinearity="relu", seed=0)).all())
-    True
-    """
-    params = {"a": a, "mode": mode, "nonlinearity": nonlinearity, "layout": layout}
-    return _lazy(_initializers.he_uniform, shape, params, dtype, seed, chunks)
-
-
-def he_normal(
-    shape: Any,
-    *,
-    a: float = 0.0,
-    mode: str = "fan_in",
-    nonlinearity: str = "leaky_relu",
-    dtype: Any = None,
-    seed: Any = None,
-    layout: str = "torch",
-    chunks: Chunks = "auto",
-) -> Any:
-    """Lazy :func:`weightinit.he_normal` (He/Kaiming, PyTorch's ``kaiming_normal_``, untruncated):
-    N(0, std**2), ``std = gain / sqrt(fan)``.
-
-    Examples
-    --------
-    >>> import weightinit
-    >>> x = he_normal((40, 30), mode="fan_out", nonlinearity="relu", seed=3, chunks=7)
-    >>> bool((x.compute() == weightinit.he_normal((40, 30), mode="fan_out", nonlinearity="relu", seed=3)).all())
-    True
-    """
-    params = {"a": a, "mode": mode, "nonlinearity": nonlinearity, "layout": layout}
-    return _lazy(_initializers.he_normal, shape, params, dtype, seed, chunks)
-
-
-def lecun_uniform(shape: Any, *, dtype: Any = None, seed: Any = None, layout: str = "torch", chunks: Chunks = "auto") -> Any:
-    """Lazy :func:`weightinit.lecun_uniform`: U[-l, l), ``l = sqrt(3 / fan_in)``.
-
-    Examples
-    --------
-    >>> import weightinit
-    >>> x = lecun_uniform((20, 12), dtype="bfloat16", seed=0, chunks=5)
-    >>> bool((x.compute() == weightinit.lecun_uniform((20, 12), dtype="bfloat16", seed=0)).all())
-    True
-    """
-    return _lazy(_initializers.lecun_uniform, shape, {"layout": layout}, dtype, seed, chunks)
-
-
-def lecun_normal(shape: Any, *, dtype: Any = None, seed: Any = None, layout: str = "torch", chunks: Chunks = "auto") -> Any:
-    """Lazy :func:`weightinit.lecun_normal`: N(0, 1 / fan_in), untruncated.
-
-    Examples
-    --------
-    >>> import weightinit
-    >>> x = lecun_normal((20, 12), dtype="float64", seed=0, chunks=(20, 5))
-    >>> bool((x.compute() == weightinit.lecun_normal((20, 12), dtype="float64", seed=0)).all())
-    True
-    """
-    return _lazy(_initializers.lecun_normal, shape, {"layout": layout}, dtype, seed, chunks)
-
-
-xavier_uniform = glorot_uniform
-xavier_normal = glorot_normal
-kaiming_uniform = he_uniform
-kaiming_normal = he_normal
+_LAZY: dict[Any, Callable[..., Any]] = {}  # one lazy function per in-memory one (aliases share it)
+for _name, _fn in _initializers.INITIALIZERS.items():
+    if _fn not in _LAZY:
+        _LAZY[_fn] = lazy(_fn)
+    globals()[_name] = _LAZY[_fn]
+del _name, _fn

@@ -266,8 +266,9 @@ def constant(shape: Any, value: float, *, dtype: Any = None, out: Any = None, in
 
     Examples
     --------
-    >>> constant((2,), 0.5)
-    array([0.5, 0.5], dtype=float32)
+    >>> w = constant((2,), 0.5)
+    >>> w.shape, w.dtype.name, float(w[1])
+    ((2,), 'float32', 0.5)
     """
     v = _checks.real(value, "value")
     return fill_distribution("constant", (v,), shape, dtype=dtype, seed=None, out=out, index=index)
@@ -276,8 +277,9 @@ def constant(shape: Any, value: float, *, dtype: Any = None, out: Any = None, in
 def zeros(shape: Any, *, dtype: Any = None, out: Any = None, index: Any = None, seed: Any = None) -> Any:
     """All zeros (see :func:`constant`).
 
-    >>> zeros((2,), dtype="float16")
-    array([0., 0.], dtype=float16)
+    >>> w = zeros((2,), dtype="float16")
+    >>> w.dtype.name, float(w[0]), float(w[1])
+    ('float16', 0.0, 0.0)
     """
     return constant(shape, 0.0, dtype=dtype, out=out, index=index)
 
@@ -285,8 +287,9 @@ def zeros(shape: Any, *, dtype: Any = None, out: Any = None, index: Any = None, 
 def ones(shape: Any, *, dtype: Any = None, out: Any = None, index: Any = None, seed: Any = None) -> Any:
     """All ones (see :func:`constant`).
 
-    >>> ones((2,), dtype="float64")
-    array([1., 1.])
+    >>> w = ones((2,), dtype="float64")
+    >>> w.dtype.name, float(w[0]), float(w[1])
+    ('float64', 1.0, 1.0)
     """
     return constant(shape, 1.0, dtype=dtype, out=out, index=index)
 

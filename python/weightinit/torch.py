@@ -52,25 +52,21 @@ whatever other threads do; other threads draw from ``torch``'s generators as out
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import numbers
-import sys
-import threading
-import types
 import warnings
 from collections.abc import Iterator
-from typing import Any, Literal, Union
+from typing import Any, Callable, Literal, Union
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from . import _fork
 from . import initializers as _wi
 from ._checks import is_int
 from ._dtypes import has_finite_value_between
 from ._seed import key_from_seed
+from ._torch_patch import NnInitPatch
 from ._torch_view import NP_DTYPE, numpy_view
 from .generator import Generator as _WIGenerator
 from .generator import default_rng
@@ -121,13 +117,9 @@ _GENERATOR_POSITION = {
     "kaiming_uniform_": 4,
     "kaiming_normal_": 4,
 }
-_NAMES = tuple(_GENERATOR_POSITION)
-_NAME_SET = frozenset(_NAMES)
 
 #: torch.nn.init's own functions, as they were when this module was imported: the fallback.
-_TORCH = {name: getattr(torch.nn.init, name) for name in _NAMES + ("calculate_gain",)}
-#: The same functions, for patch_nn_init to recognize them in other modules (never replaced).
-_ORIGINALS = dict(_TORCH)
+_TORCH = {name: getattr(torch.nn.init, name) for name in (*_GENERATOR_POSITION, "calculate_gain")}
 
 #: Largest finite value of each dtype: torch rejects bounds and fill values beyond it.
 _DTYPE_MAX = {dt: float(torch.finfo(dt).max) for dt in NP_DTYPE}
@@ -210,6 +202,31 @@ def _done(tensor: Tensor) -> Tensor:
     return tensor
 
 
+#: How a random function fills the NumPy view: ``fill(arr, seed)``, or None when torch should.
+Plan = Union[Callable[[np.ndarray, Any], Any], None]
+
+
+def _random_fill(
+    name: str, tensor: Any, args: tuple, generator: Any, seed: Any, plan: Callable[[np.ndarray], Plan]
+) -> Tensor:
+    """The one path of every random function: weightinit fills ``tensor`` when it can (a CPU
+    tensor it can view, a CPU generator, and ``plan(view)`` accepting the arguments); otherwise
+    torch's own ``name(tensor, *args, generator)`` does, with the caller's generator or one
+    seeded from ``seed=``."""
+    generator, seed = _split_seed(generator, seed)
+    arr = _numpy_view(tensor) if _cpu_generator(generator) else None
+    fill = None if arr is None else plan(arr)
+    if fill is None:
+        return _TORCH[name](tensor, *args, _fallback_generator(tensor, generator, seed))
+    fill(arr, _wi_seed(generator, seed))
+    return _done(tensor)
+
+
+def _fans(tensor: Tensor) -> tuple[int, int]:
+    """torch's ``_calculate_fan_in_and_fan_out``: (out, in, *kernel), for 2 or more dims."""
+    return _wi.compute_fans(tuple(tensor.shape), "torch")
+
+
 # ---------------------------------------------------------------------------------------------
 # The functions
 # ---------------------------------------------------------------------------------------------
@@ -253,13 +270,14 @@ def uniform_(
     >>> bool(((w >= -1) & (w < 1)).all())
     True
     """
-    generator, seed = _split_seed(generator, seed)
-    arr = _numpy_view(tensor)
-    lo, hi = _real(a), _real(b)
-    if arr is None or lo is None or hi is None or not _uniform_ok(lo, hi, tensor.dtype) or not _cpu_generator(generator):
-        return _TORCH["uniform_"](tensor, a, b, _fallback_generator(tensor, generator, seed))
-    _wi.uniform(arr.shape, lo, hi, out=arr, seed=_wi_seed(generator, seed))
-    return _done(tensor)
+
+    def plan(arr: np.ndarray) -> Plan:
+        lo, hi = _real(a), _real(b)
+        if lo is None or hi is None or not _uniform_ok(lo, hi, tensor.dtype):
+            return None
+        return lambda arr, s: _wi.uniform(arr.shape, lo, hi, out=arr, seed=s)
+
+    return _random_fill("uniform_", tensor, (a, b), generator, seed, plan)
 
 
 def normal_(
@@ -276,16 +294,14 @@ def normal_(
     >>> round(float(w.std()), 2)
     0.02
     """
-    generator, seed = _split_seed(generator, seed)
-    arr = _numpy_view(tensor)
-    m, s = _real(mean), _real(std)
-    if (
-        arr is None or m is None or s is None or not (math.isfinite(m) and math.isfinite(s) and s >= 0)
-        or not _cpu_generator(generator)
-    ):
-        return _TORCH["normal_"](tensor, mean, std, _fallback_generator(tensor, generator, seed))
-    _wi.normal(arr.shape, m, s, out=arr, seed=_wi_seed(generator, seed))
-    return _done(tensor)
+
+    def plan(arr: np.ndarray) -> Plan:
+        m, sd = _real(mean), _real(std)
+        if m is None or sd is None or not (math.isfinite(m) and math.isfinite(sd) and sd >= 0):
+            return None
+        return lambda arr, s: _wi.normal(arr.shape, m, sd, out=arr, seed=s)
+
+    return _random_fill("normal_", tensor, (mean, std), generator, seed, plan)
 
 
 def trunc_normal_(
@@ -313,18 +329,16 @@ def trunc_normal_(
     >>> bool(((w >= -0.5) & (w <= 0.5)).all())
     True
     """
-    generator, seed = _split_seed(generator, seed)
-    arr = _numpy_view(tensor)
-    m, s, lo, hi = _real(mean), _real(std), _real(a), _real(b)
-    if (
-        arr is None or m is None or s is None or lo is None or hi is None
-        or not (math.isfinite(m) and math.isfinite(s) and s > 0 and lo < hi)
-        or not has_finite_value_between(arr.dtype, lo, hi)
-        or not _cpu_generator(generator)
-    ):
-        return _TORCH["trunc_normal_"](tensor, mean, std, a, b, _fallback_generator(tensor, generator, seed))
-    _wi.truncated_normal(arr.shape, m, s, lo, hi, out=arr, seed=_wi_seed(generator, seed))
-    return _done(tensor)
+
+    def plan(arr: np.ndarray) -> Plan:
+        m, sd, lo, hi = _real(mean), _real(std), _real(a), _real(b)
+        if m is None or sd is None or lo is None or hi is None:
+            return None
+        if not (math.isfinite(m) and math.isfinite(sd) and sd > 0 and lo < hi) or not has_finite_value_between(arr.dtype, lo, hi):
+            return None
+        return lambda arr, s: _wi.truncated_normal(arr.shape, m, sd, lo, hi, out=arr, seed=s)
+
+    return _random_fill("trunc_normal_", tensor, (mean, std, a, b), generator, seed, plan)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -379,12 +393,6 @@ def ones_(tensor: Tensor) -> Tensor:
     return _done(tensor)
 
 
-def _fans(shape: torch.Size) -> tuple[int, int]:
-    """torch's ``_calculate_fan_in_and_fan_out`` for a shape of 2 or more dims."""
-    receptive = math.prod(shape[2:])
-    return shape[1] * receptive, shape[0] * receptive
-
-
 def xavier_uniform_(
     tensor: Tensor, gain: float = 1.0, generator: torch.Generator | None = None, *, seed: SeedLike = None
 ) -> Tensor:
@@ -402,18 +410,18 @@ def xavier_uniform_(
     >>> bool((w.abs() <= (6 / (64 + 32)) ** 0.5).all())
     True
     """
-    generator, seed = _split_seed(generator, seed)
-    arr = _numpy_view(tensor)
-    g = _real(gain)
-    if arr is None or g is None or tensor.dim() < 2 or not _cpu_generator(generator):
-        return _TORCH["xavier_uniform_"](tensor, gain, _fallback_generator(tensor, generator, seed))
-    fan_in, fan_out = _fans(tensor.shape)
-    std = g * math.sqrt(2.0 / float(fan_in + fan_out))
-    bound = math.sqrt(3.0) * std
-    if not _uniform_ok(-bound, bound, tensor.dtype):
-        return _TORCH["xavier_uniform_"](tensor, gain, _fallback_generator(tensor, generator, seed))
-    _wi.uniform(arr.shape, -bound, bound, out=arr, seed=_wi_seed(generator, seed))
-    return _done(tensor)
+
+    def plan(arr: np.ndarray) -> Plan:
+        g = _real(gain)
+        if g is None or tensor.dim() < 2:
+            return None
+        fan_in, fan_out = _fans(tensor)
+        bound = math.sqrt(3.0) * (g * math.sqrt(2.0 / float(fan_in + fan_out)))
+        if not _uniform_ok(-bound, bound, tensor.dtype):
+            return None
+        return lambda arr, s: _wi.uniform(arr.shape, -bound, bound, out=arr, seed=s)
+
+    return _random_fill("xavier_uniform_", tensor, (gain,), generator, seed, plan)
 
 
 def xavier_normal_(
@@ -432,24 +440,25 @@ def xavier_normal_(
     >>> bool(abs(float(w.std()) / (2 / (512 + 512)) ** 0.5 - 1) < 0.01)
     True
     """
-    generator, seed = _split_seed(generator, seed)
-    arr = _numpy_view(tensor)
-    g = _real(gain)
-    if arr is None or g is None or tensor.dim() < 2 or not _cpu_generator(generator):
-        return _TORCH["xavier_normal_"](tensor, gain, _fallback_generator(tensor, generator, seed))
-    fan_in, fan_out = _fans(tensor.shape)
-    std = g * math.sqrt(2.0 / float(fan_in + fan_out))
-    if not (math.isfinite(std) and std >= 0):
-        return _TORCH["xavier_normal_"](tensor, gain, _fallback_generator(tensor, generator, seed))
-    _wi.normal(arr.shape, 0.0, std, out=arr, seed=_wi_seed(generator, seed))
-    return _done(tensor)
+
+    def plan(arr: np.ndarray) -> Plan:
+        g = _real(gain)
+        if g is None or tensor.dim() < 2:
+            return None
+        fan_in, fan_out = _fans(tensor)
+        std = g * math.sqrt(2.0 / float(fan_in + fan_out))
+        if not (math.isfinite(std) and std >= 0):
+            return None
+        return lambda arr, s: _wi.normal(arr.shape, 0.0, std, out=arr, seed=s)
+
+    return _random_fill("xavier_normal_", tensor, (gain,), generator, seed, plan)
 
 
 def _kaiming_std(tensor: Tensor, a: Any, mode: Any, nonlinearity: Any) -> float | None:
     """torch's ``gain / sqrt(fan)``, or None where torch itself should take over."""
     if not isinstance(mode, str) or mode.lower() not in ("fan_in", "fan_out") or tensor.dim() < 2:
         return None  # torch raises its own AttributeError / ValueError
-    fan_in, fan_out = _fans(tensor.shape)
+    fan_in, fan_out = _fans(tensor)
     fan = fan_in if mode.lower() == "fan_in" else fan_out
     gain = _TORCH["calculate_gain"](nonlinearity, a)  # torch's errors for bad nonlinearity / a
     return gain / math.sqrt(fan)
@@ -488,16 +497,18 @@ def kaiming_uniform_(
     >>> bool((w.abs() <= (6 / 64) ** 0.5).all())
     True
     """
-    generator, seed = _split_seed(generator, seed)
+    _split_seed(generator, seed)  # both given is an error before anything else
     if _zero_element(tensor):
         return tensor
-    arr = _numpy_view(tensor)
-    std = None if arr is None or not _cpu_generator(generator) else _kaiming_std(tensor, a, mode, nonlinearity)
-    bound = None if std is None else math.sqrt(3.0) * std
-    if bound is None or not _uniform_ok(-bound, bound, tensor.dtype):
-        return _TORCH["kaiming_uniform_"](tensor, a, mode, nonlinearity, _fallback_generator(tensor, generator, seed))
-    _wi.uniform(arr.shape, -bound, bound, out=arr, seed=_wi_seed(generator, seed))
-    return _done(tensor)
+
+    def plan(arr: np.ndarray) -> Plan:
+        std = _kaiming_std(tensor, a, mode, nonlinearity)
+        bound = None if std is None else math.sqrt(3.0) * std
+        if bound is None or not _uniform_ok(-bound, bound, tensor.dtype):
+            return None
+        return lambda arr, s: _wi.uniform(arr.shape, -bound, bound, out=arr, seed=s)
+
+    return _random_fill("kaiming_uniform_", tensor, (a, mode, nonlinearity), generator, seed, plan)
 
 
 def kaiming_normal_(
@@ -524,101 +535,27 @@ def kaiming_normal_(
     >>> bool(abs(float(w.std()) / (2 / 1024) ** 0.5 - 1) < 0.01)
     True
     """
-    generator, seed = _split_seed(generator, seed)
+    _split_seed(generator, seed)  # both given is an error before anything else
     if _zero_element(tensor):
         return tensor
-    arr = _numpy_view(tensor)
-    std = None if arr is None or not _cpu_generator(generator) else _kaiming_std(tensor, a, mode, nonlinearity)
-    if std is None or not (math.isfinite(std) and std >= 0):
-        return _TORCH["kaiming_normal_"](tensor, a, mode, nonlinearity, _fallback_generator(tensor, generator, seed))
-    _wi.normal(arr.shape, 0.0, std, out=arr, seed=_wi_seed(generator, seed))
-    return _done(tensor)
 
+    def plan(arr: np.ndarray) -> Plan:
+        std = _kaiming_std(tensor, a, mode, nonlinearity)
+        if std is None or not (math.isfinite(std) and std >= 0):
+            return None
+        return lambda arr, s: _wi.normal(arr.shape, 0.0, std, out=arr, seed=s)
 
-_PUBLIC = {name: globals()[name] for name in _NAMES}
+    return _random_fill("kaiming_normal_", tensor, (a, mode, nonlinearity), generator, seed, plan)
 
 
 # ---------------------------------------------------------------------------------------------
 # patch_nn_init
 # ---------------------------------------------------------------------------------------------
 
-_local = threading.local()  # .sources: this thread's stack of patch_nn_init seed sources
-_lock = threading.RLock()
-_active = 0  # patch_nn_init blocks open, all threads
-
-
-def _new_lock_in_child() -> None:
-    # A thread of the parent may have held _lock when another forked; the child gets a free one.
-    global _lock
-    _lock = threading.RLock()
-
-
-_fork.run_in_child(_new_lock_in_child)
-_records: list[tuple[dict, str, Any]] = []  # (module dict, name, value before the patch)
-
-
-def _make_patched(name: str) -> Any:
-    fn = _PUBLIC[name]
-    position = _GENERATOR_POSITION[name]
-    if position is None:
-
-        def patched(*args: Any, **kwargs: Any) -> Any:
-            return fn(*args, **kwargs)
-
-    else:
-
-        def patched(*args: Any, **kwargs: Any) -> Any:
-            sources = getattr(_local, "sources", None)
-            if sources and sources[-1] is not None and kwargs.get("seed") is None:
-                gen = args[position] if len(args) > position else kwargs.get("generator")
-                if gen is None:
-                    kwargs["seed"] = sources[-1]
-            return fn(*args, **kwargs)
-
-    functools.update_wrapper(patched, fn)
-    patched.__qualname__ = f"patch_nn_init.<patched {name}>"
-    return patched
-
-
-#: What patch_nn_init installs: thin wrappers (distinct objects, so they can be found and undone)
-#: that add the block's seed to calls without a generator.
-_PATCHED = {name: _make_patched(name) for name in _NAMES}
-
-
-def _module_dicts() -> Iterator[dict]:
-    for module in list(sys.modules.values()):
-        if isinstance(module, types.ModuleType):
-            d = getattr(module, "__dict__", None)
-            if isinstance(d, dict):
-                yield d
-
-
-def _install() -> None:
-    init_dict = vars(torch.nn.init)
-    for name in _NAMES:
-        _records.append((init_dict, name, init_dict[name]))
-        init_dict[name] = _PATCHED[name]
-    for d in _module_dicts():
-        if d is init_dict:
-            continue
-        for name in d.keys() & _NAME_SET:
-            value = d[name]
-            if value is _ORIGINALS[name]:
-                _records.append((d, name, value))
-                d[name] = _PATCHED[name]
-
-
-def _uninstall() -> None:
-    while _records:
-        d, name, value = _records.pop()
-        if d.get(name) is _PATCHED[name]:
-            d[name] = value
-    # Modules imported inside the block may have bound a patched function by name: undo those too.
-    init_dict = vars(torch.nn.init)
-    for d in _module_dicts():
-        for name in d.keys() & _NAME_SET:
-            if d[name] is _PATCHED[name]:
-                d[name] = init_dict[name] if init_dict[name] is not _PATCHED[name] else _ORIGINALS[name]
+_PATCH = NnInitPatch({name: (globals()[name], position) for name, position in _GENERATOR_POSITION.items()})
+_NAMES = tuple(_GENERATOR_POSITION)  # the functions patch_nn_init replaces
+_ORIGINALS = _PATCH.originals  # torch's own, to recognize them in other modules (never replaced)
+_PATCHED = _PATCH.patched  # what the patch installs
 
 
 def _context_source(seed: Any) -> Any:
@@ -661,21 +598,8 @@ def patch_nn_init(seed: SeedLike = None) -> Iterator[None]:
     >>> torch.nn.init.kaiming_uniform_.__module__
     'torch.nn.init'
     """
-    global _active
-    source = _context_source(seed)
-    with _lock:
-        if _active == 0:
-            _install()
-        _active += 1
-    sources = getattr(_local, "sources", None)
-    if sources is None:
-        sources = _local.sources = []
-    sources.append(source)
+    _PATCH.enter(_context_source(seed))
     try:
         yield
     finally:
-        sources.pop()
-        with _lock:
-            _active -= 1
-            if _active == 0:
-                _uninstall()
+        _PATCH.leave()
