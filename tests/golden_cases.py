@@ -12,8 +12,8 @@ from typing import Any, Callable
 import numpy as np
 
 import weightinit as wi
+from conftest import DTYPES
 
-DTYPES = ["float32", "float64", "float16", "bfloat16"]
 SEEDS = [0, 2**32 + 5]
 SHAPE = (1000, 67)
 

@@ -19,13 +19,6 @@ U128 = 2**128
 BIG = 2**20 + 3
 
 
-@pytest.fixture
-def restore_threads():
-    before = wi.get_num_threads()
-    yield
-    wi.set_num_threads(before)
-
-
 # --- the expected stream, from the raw block function -------------------------------------------
 
 

@@ -24,10 +24,10 @@ import pytest
 
 da = pytest.importorskip("dask.array")
 import weightinit as wi
+from conftest import DTYPES
 import weightinit.dask as wid
 from bits import as_bits, assert_same_bits
 
-DTYPES = ["float32", "float64", "float16", "bfloat16"]
 
 #: Every public initializer (aliases included) with parameters away from the defaults, as
 #: (name, positional args, keyword args); all take the 3-d test shape.

@@ -17,12 +17,10 @@ from hypothesis import strategies as hst
 from hypothesis.extra import numpy as hnp
 
 import weightinit as wi
+from conftest import DTYPES, OPENMP
 from bits import np_dtype, as_bits, assert_same_bits
 
-#: A build without OpenMP runs every fill on one thread (and get_num_threads() says 1).
-OPENMP = bool(wi.info()["openmp"])
 
-DTYPES = ["float32", "float64", "float16", "bfloat16"]
 
 #: Every initializer and distribution, as f(shape, **kw). All take 2-d (or larger) shapes;
 #: PLAIN ones take any shape.
@@ -56,13 +54,6 @@ SLOW = {"truncated_normal", "variance_scaling_truncated"}
 def state_of(generator) -> str:
     bg = generator.bit_generator
     return repr(bg.state)
-
-
-@pytest.fixture
-def restore_threads():
-    n = wi.get_num_threads()
-    yield
-    wi.set_num_threads(n)
 
 
 # ---------------------------------------------------------------------------------------------

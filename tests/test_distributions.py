@@ -31,6 +31,7 @@ import scipy.stats as st
 
 import weightinit as wi
 from bits import BF16, assert_same_bits
+from conftest import DTYPES
 
 ALPHA = 1e-6
 LOW_PRECISION = ["float16", "bfloat16"]
@@ -552,7 +553,7 @@ def test_generator_normal_on_other_bit_generators_follows_norm_ks(bit_generator)
     assert_ks(x, st.norm.cdf)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_generator_normal_returns_requested_dtype_and_shape(dtype):
     x = wi.default_rng(504).normal(0.0, 1.0, size=(3, 5), dtype=dtype)
     assert isinstance(x, np.ndarray)
@@ -567,7 +568,7 @@ def test_generator_low_precision_normal_is_float32_normal_rounded(dtype):
     assert_same_bits(got, expected)
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_generator_normal_returns_python_float_when_size_is_none(dtype):
     g = wi.default_rng(506)
     z = g.standard_normal(dtype=dtype)

@@ -15,6 +15,7 @@ import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -328,7 +329,7 @@ def _pool_thread_ids() -> list[int]:
     return [
         int(tid)
         for tid in os.listdir("/proc/self/task")
-        if open(f"/proc/self/task/{tid}/comm").read().strip() == "weightinit-pool"
+        if Path(f"/proc/self/task/{tid}/comm").read_text().strip() == "weightinit-pool"
     ]
 
 
@@ -339,7 +340,7 @@ def test_worker_threads_block_asynchronous_signals_but_not_faults():
     tids = _pool_thread_ids()
     assert tids, "the large fill started no worker thread"
     for tid in tids:
-        status = open(f"/proc/self/task/{tid}/status").read()
+        status = Path(f"/proc/self/task/{tid}/status").read_text()
         blocked = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")), 16)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGCHLD, signal.SIGUSR1):
             assert blocked >> (sig - 1) & 1, f"worker {tid} can receive {sig!r}"

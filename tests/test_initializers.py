@@ -23,10 +23,10 @@ import pytest
 import scipy.stats as st
 
 import weightinit as wi
+from conftest import DTYPES
 from bits import BF16, np_dtype, assert_same_bits
 
 ALPHA = 1e-6
-DTYPES = ["float32", "float64", "float16", "bfloat16"]
 TRUNC_STD_2SIGMA = 0.87962566103423978
 #: Unit roundoff of each output dtype (relative error of one round-to-nearest).
 UNIT_ROUNDOFF = {"float64": 2.0**-53, "float32": 2.0**-24, "float16": 2.0**-11, "bfloat16": 2.0**-8}

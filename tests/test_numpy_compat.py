@@ -20,13 +20,6 @@ BIG = 2**20 + 3
 U64 = 2**64
 
 
-@pytest.fixture
-def restore_threads():
-    before = wi.get_num_threads()
-    yield
-    wi.set_num_threads(before)
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import weightinit as wi
+from conftest import DTYPES
 from bits import assert_same_bits, np_dtype
 
-DTYPES = ["float32", "float64", "float16", "bfloat16"]
 MAKERS = {
     "uniform": lambda shape, **kw: wi.uniform(shape, -2.0, 3.0, **kw),
     "normal": lambda shape, **kw: wi.normal(shape, 1.0, 0.5, **kw),
@@ -21,11 +21,7 @@ MAKERS = {
 PROPERTY = settings(derandomize=True, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.fixture(autouse=True)
-def restore_threads():
-    before = wi.get_num_threads()
-    yield
-    wi.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("restore_threads")  # every test sets thread counts
 
 
 @st.composite

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 import weightinit as wi
+from conftest import DTYPES
 from weightinit import _core
 
 AVAILABLE = [isa for isa in _core.compiled_isas() if _core.isa_supported(isa)]
-DTYPES = ["float32", "float64", "float16", "bfloat16"]
 
 CASES = {
     "uniform": lambda shape, **kw: wi.uniform(shape, -0.75, 2.5, **kw),

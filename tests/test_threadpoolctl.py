@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 import weightinit as wi
+from conftest import OPENMP
 from bits import assert_same_bits
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
-OPENMP = bool(wi.info()["openmp"])
 
 
 @pytest.mark.skipif(not OPENMP, reason="a build without OpenMP has no thread pool to limit")
