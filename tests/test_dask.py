@@ -378,7 +378,7 @@ def test_bad_arguments_raise_at_construction_as_in_memory(name, args, kw):
 
 @pytest.mark.parametrize("chunks", [-2, 0, (0, 5), (-3, 5), ((4, 3), (9,)), ((5, 5), (9,)), (2.5, 5)])
 def test_chunks_that_do_not_tile_the_shape_raise_value_error(chunks):
-    # Reproducers of the bad-input issue: chunks=-2 silently gave a smaller array, chunks=0 a
+    # chunks=-2 once silently gave a smaller array, and chunks=0 a
     # ZeroDivisionError.
     with pytest.raises(ValueError, match="chunks"):
         wid.uniform((8, 9), seed=1, chunks=chunks)

@@ -55,7 +55,8 @@ def real(value: Any, name: str) -> float:
     try:
         return float(value)
     except OverflowError:
-        raise ValueError(f"{name}={value} is too large for a float64") from None
+        digits = len(str(abs(int(value))))
+        raise ValueError(f"{name} is an int of {digits} digits, too large for a float64") from None
 
 
 def not_nan_real(value: Any, name: str) -> float:
@@ -117,13 +118,21 @@ def choice(value: Any, name: str, options: Sequence[str]) -> str:
     return value
 
 
+#: Tuples of ints already found to be valid shapes (a set lookup is cheaper than the check).
+_VALID_SHAPES: set[tuple[int, ...]] = set()
+
+
 def shape(value: Any) -> tuple[int, ...]:
     """A shape as a tuple of non-negative ints (an int is a 1-d shape), at most
     :data:`MAX_ELEMENTS` elements."""
-    if type(value) is tuple and all(type(d) is int and d >= 0 for d in value):  # the common case
-        if math.prod(value) > MAX_ELEMENTS:
-            raise ValueError(f"shape {value} has {math.prod(value)} elements, more than 2**63 - 1")
-        return value
+    if type(value) is tuple:
+        if value in _VALID_SHAPES:  # the common case: a shape seen before
+            return value
+        if all(type(d) is int and d >= 0 for d in value) and math.prod(value) <= MAX_ELEMENTS:
+            if len(_VALID_SHAPES) >= 4096:
+                _VALID_SHAPES.clear()
+            _VALID_SHAPES.add(value)
+            return value
     if is_int(value):
         value = (value,)
     if isinstance(value, (str, bytes)):

@@ -68,6 +68,10 @@ LinearNonlinearity = Literal[
 Nonlinearity = Literal[LinearNonlinearity, "tanh", "relu", "leaky_relu", "selu"]
 
 LAYOUTS: tuple[str, ...] = get_args(Layout)
+_LINEAR: tuple[str, ...] = get_args(LinearNonlinearity)
+_KAIMING_MODES: tuple[str, ...] = get_args(KaimingMode)
+_SCALING_MODES: tuple[str, ...] = get_args(ScalingMode)
+_DISTRIBUTIONS: tuple[str, ...] = get_args(Distribution)
 NONLINEARITIES: tuple[str, ...] = get_args(LinearNonlinearity) + ("tanh", "relu", "leaky_relu", "selu")
 
 #: Standard deviation of a standard normal truncated to (-2, 2); JAX and Keras divide by it.
@@ -136,7 +140,7 @@ def calculate_gain(nonlinearity: Nonlinearity, param: float | None = None) -> fl
     >>> calculate_gain("leaky_relu", 0.2)
     1.3867504905630728
     """
-    if nonlinearity in get_args(LinearNonlinearity):
+    if nonlinearity in _LINEAR:
         return 1
     if nonlinearity == "tanh":
         return 5.0 / 3
@@ -152,7 +156,10 @@ def calculate_gain(nonlinearity: Nonlinearity, param: float | None = None) -> fl
                 raise ValueError(f"negative_slope {param} not a valid number") from None
             if not math.isfinite(negative_slope):
                 raise ValueError(f"negative_slope must be finite, got {param}")
-        return math.sqrt(2.0 / (1 + negative_slope**2))
+        square = negative_slope * negative_slope  # inf, not OverflowError, when it overflows
+        if not math.isfinite(square):
+            raise ValueError(f"negative_slope={negative_slope!r} is too large: its square overflows a float64")
+        return math.sqrt(2.0 / (1 + square))
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}; use one of {', '.join(NONLINEARITIES)}")
@@ -168,11 +175,12 @@ def _fan_based(
 ) -> Any:
     """Fill with ``sample(fan_in, fan_out) -> (distribution, params)``; a zero-size tensor has
     nothing to scale and is filled (emptily) without drawing a key."""
-    fans = compute_fans(shape, layout, in_axis=in_axis, out_axis=out_axis)
-    if 0 in _checks.shape(shape):
-        return fill_distribution("constant", (0.0,), shape, **kw)
+    dims = _checks.shape(shape)
+    fans = compute_fans(dims, layout, in_axis=in_axis, out_axis=out_axis)
+    if 0 in dims:
+        return fill_distribution("constant", (0.0,), dims, **kw)
     distribution, params = sample(*fans)
-    return fill_distribution(distribution, params, shape, **kw)
+    return fill_distribution(distribution, params, dims, **kw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,8 +344,8 @@ def variance_scaling(
     (3, 3, 64, 128)
     """
     sc = _checks.finite_real(scale, "scale", positive=True)
-    _checks.choice(mode, "mode", get_args(ScalingMode))
-    _checks.choice(distribution, "distribution", get_args(Distribution))
+    _checks.choice(mode, "mode", _SCALING_MODES)
+    _checks.choice(distribution, "distribution", _DISTRIBUTIONS)
 
     def sample(fan_in: int, fan_out: int) -> tuple[str, tuple[float, ...]]:
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2, "fan_geo_avg": (fan_in * fan_out) ** 0.5}[mode]
@@ -405,7 +413,7 @@ def _kaiming(
 ) -> Any:
     if isinstance(mode, str):
         mode = mode.lower()  # as torch.nn.init does
-    if mode not in get_args(KaimingMode):
+    if mode not in _KAIMING_MODES:
         raise ValueError(f"Mode {mode!r} not supported, please use one of fan_in, fan_out")
     gain = calculate_gain(nonlinearity, _checks.finite_real(a, "a"))
 

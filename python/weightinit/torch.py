@@ -22,8 +22,10 @@ tensors, other dtypes, tensor subclasses, zero-element tensors, overlapping (exp
 inference tensors outside inference mode, calls made while a ``TorchFunctionMode`` (other than
 ``torch.device(...)``) or a ``TorchDispatchMode`` is active, and arguments that are not plain
 real numbers or that torch rejects (``uniform_`` with ``a > b``, ``normal_`` with ``std < 0``,
-bounds outside the dtype's range, ``constant_`` values that overflow it, ...). So bad arguments
-raise torch's exceptions with torch's messages, and odd-but-accepted ones do what torch does.
+bounds outside the dtype's range, ``constant_`` values that overflow it, parameters whose samples
+would overflow the dtype, ...). So bad arguments raise torch's exceptions with torch's messages,
+and odd-but-accepted ones do what torch does. One exception: ``trunc_normal_`` with a negative or
+non-finite ``std`` raises ``ValueError`` (torch 2.13 loops forever on a tiny negative one).
 
 Seeds
 -----
@@ -65,6 +67,7 @@ from torch import Tensor
 from . import initializers as _wi
 from ._checks import is_int
 from ._dtypes import has_finite_value_between
+from ._fill import check_finite_result
 from ._seed import key_from_seed
 from ._torch_patch import NnInitPatch
 from ._torch_view import NP_DTYPE, numpy_view
@@ -145,6 +148,25 @@ def _real(value: Any) -> float | None:
         return float(value)
     except (OverflowError, TypeError, ValueError):
         return None
+
+
+def _fits(distribution: str, params: tuple[float, ...], arr: np.ndarray) -> bool:
+    """Whether weightinit's finite-result rule accepts the call (else torch does what it does,
+    infinities included)."""
+    try:
+        check_finite_result(distribution, params, arr.dtype)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_truncation(std: Any) -> None:
+    """A std torch 2.13's trunc_normal_ accepts but then loops on forever (a tiny negative one) or
+    turns into garbage (inf, NaN, any negative one): ValueError, as weightinit's own functions.
+    (torch itself rejects a > b, with its own message, so that is left to it.)"""
+    sd = _real(std)
+    if sd is not None and not (sd >= 0 and math.isfinite(sd)):
+        raise ValueError(f"trunc_normal_ needs a finite std >= 0, got std={std!r}")
 
 
 def _uniform_ok(lo: float, hi: float, dtype: torch.dtype) -> bool:
@@ -273,7 +295,7 @@ def uniform_(
 
     def plan(arr: np.ndarray) -> Plan:
         lo, hi = _real(a), _real(b)
-        if lo is None or hi is None or not _uniform_ok(lo, hi, tensor.dtype):
+        if lo is None or hi is None or not _uniform_ok(lo, hi, tensor.dtype) or not _fits("uniform", (lo, hi), arr):
             return None
         return lambda arr, s: _wi.uniform(arr.shape, lo, hi, out=arr, seed=s)
 
@@ -298,6 +320,8 @@ def normal_(
     def plan(arr: np.ndarray) -> Plan:
         m, sd = _real(mean), _real(std)
         if m is None or sd is None or not (math.isfinite(m) and math.isfinite(sd) and sd >= 0):
+            return None
+        if not _fits("normal", (m, sd), arr):
             return None
         return lambda arr, s: _wi.normal(arr.shape, m, sd, out=arr, seed=s)
 
@@ -329,12 +353,15 @@ def trunc_normal_(
     >>> bool(((w >= -0.5) & (w <= 0.5)).all())
     True
     """
+    _check_truncation(std)
 
     def plan(arr: np.ndarray) -> Plan:
         m, sd, lo, hi = _real(mean), _real(std), _real(a), _real(b)
         if m is None or sd is None or lo is None or hi is None:
             return None
         if not (math.isfinite(m) and math.isfinite(sd) and sd > 0 and lo < hi) or not has_finite_value_between(arr.dtype, lo, hi):
+            return None
+        if not _fits("truncated_normal", (m, sd, lo, hi), arr):
             return None
         return lambda arr, s: _wi.truncated_normal(arr.shape, m, sd, lo, hi, out=arr, seed=s)
 
@@ -417,7 +444,7 @@ def xavier_uniform_(
             return None
         fan_in, fan_out = _fans(tensor)
         bound = math.sqrt(3.0) * (g * math.sqrt(2.0 / float(fan_in + fan_out)))
-        if not _uniform_ok(-bound, bound, tensor.dtype):
+        if not _uniform_ok(-bound, bound, tensor.dtype) or not _fits("uniform", (-bound, bound), arr):
             return None
         return lambda arr, s: _wi.uniform(arr.shape, -bound, bound, out=arr, seed=s)
 
@@ -447,7 +474,7 @@ def xavier_normal_(
             return None
         fan_in, fan_out = _fans(tensor)
         std = g * math.sqrt(2.0 / float(fan_in + fan_out))
-        if not (math.isfinite(std) and std >= 0):
+        if not (math.isfinite(std) and std >= 0) or not _fits("normal", (0.0, std), arr):
             return None
         return lambda arr, s: _wi.normal(arr.shape, 0.0, std, out=arr, seed=s)
 
@@ -504,7 +531,7 @@ def kaiming_uniform_(
     def plan(arr: np.ndarray) -> Plan:
         std = _kaiming_std(tensor, a, mode, nonlinearity)
         bound = None if std is None else math.sqrt(3.0) * std
-        if bound is None or not _uniform_ok(-bound, bound, tensor.dtype):
+        if bound is None or not _uniform_ok(-bound, bound, tensor.dtype) or not _fits("uniform", (-bound, bound), arr):
             return None
         return lambda arr, s: _wi.uniform(arr.shape, -bound, bound, out=arr, seed=s)
 
@@ -541,7 +568,7 @@ def kaiming_normal_(
 
     def plan(arr: np.ndarray) -> Plan:
         std = _kaiming_std(tensor, a, mode, nonlinearity)
-        if std is None or not (math.isfinite(std) and std >= 0):
+        if std is None or not (math.isfinite(std) and std >= 0) or not _fits("normal", (0.0, std), arr):
             return None
         return lambda arr, s: _wi.normal(arr.shape, 0.0, std, out=arr, seed=s)
 
