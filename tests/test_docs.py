@@ -14,7 +14,6 @@ MODULES = [
     "weightinit",
     "weightinit.initializers",
     "weightinit.generator",
-    "weightinit.bit_generator",
     "weightinit.philox",
     "weightinit._runtime",
 ]

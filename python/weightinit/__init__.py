@@ -9,8 +9,9 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from ._dtypes import SUPPORTED_DTYPES, bfloat16
+from numpy.random import Philox as Philox4x64  # NumPy's Philox4x64-10: a real NumPy bit generator
+
 from ._runtime import get_isa, get_num_threads, info, set_isa, set_num_threads, show_info
-from .bit_generator import Philox4x32, Philox4x64
 from .generator import Generator, default_rng
 from .initializers import (
     calculate_gain,
@@ -38,7 +39,6 @@ from .philox import philox4x32_10, philox4x64_10
 __all__ = [
     "SUPPORTED_DTYPES",
     "Generator",
-    "Philox4x32",
     "Philox4x64",
     "bfloat16",
     "calculate_gain",

@@ -6,9 +6,7 @@ are the Python-level locks that serialize draws from a bit generator. A thread o
 may hold one, in the middle of a draw, at the moment another thread forks; in the child that
 thread does not exist, so the lock would stay held forever.
 
-- weightinit's own bit generators (``Philox4x64``, ``Philox4x32``) get a fresh lock in the
-  child. Their state is replaced by one assignment when a draw ends, so the child sees the
-  state from before the unfinished draw: consistent, and usable.
+- Module-level locks of weightinit's own (``run_in_child``) are made anew in the child.
 - A NumPy bit generator's lock belongs to NumPy (it cannot be replaced), and NumPy updates its
   state while the lock is held. A weightinit ``Generator`` over a NumPy bit generator whose
   lock was held when the process forked raises ``RuntimeError`` in the child instead of
@@ -18,14 +16,11 @@ thread does not exist, so the lock would stay held forever.
 from __future__ import annotations
 
 import os
-import threading
 import weakref
 from typing import Any, Callable
 
-__all__ = ["ForkedWhileInUse", "check_usable_after_fork", "run_in_child", "track_numpy_lock_user", "track_own_lock"]
+__all__ = ["ForkedWhileInUse", "check_usable_after_fork", "run_in_child", "track_numpy_lock_user"]
 
-# Objects with a ``lock`` attribute that weightinit owns and re-makes in a child.
-_own_locks: "weakref.WeakSet[Any]" = weakref.WeakSet()
 # weightinit objects that use a lock they do not own (``numpy_lock``).
 _numpy_lock_users: "weakref.WeakSet[Any]" = weakref.WeakSet()
 # Functions that re-make module-level locks in a child.
@@ -36,11 +31,6 @@ _held_at_fork: list[Any] = []
 
 class ForkedWhileInUse(RuntimeError):
     """A bit generator was in use by another thread of the parent when this process forked."""
-
-
-def track_own_lock(obj: Any) -> None:
-    """``obj.lock`` (a ``threading.RLock``) is re-made in a forked child."""
-    _own_locks.add(obj)
 
 
 def track_numpy_lock_user(obj: Any) -> None:
@@ -88,8 +78,6 @@ def _after_fork_in_parent() -> None:
 def _after_fork_in_child() -> None:
     for callback in _child_callbacks:
         callback()
-    for obj in list(_own_locks):
-        obj.lock = threading.RLock()
     for obj in _held_at_fork:
         obj._forked_while_in_use = True
     _held_at_fork.clear()
