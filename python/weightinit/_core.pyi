@@ -1,6 +1,6 @@
 """Type stubs for weightinit's compiled core (private: use the weightinit package)."""
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +11,14 @@ def philox4x32_10(counter: npt.NDArray[np.uint32], key: npt.NDArray[np.uint32]) 
 def philox4x64_10(counter: npt.NDArray[np.uint64], key: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]: ...
 def draw_4x64(state: _StateTuple, out: np.ndarray, kind: str, low: float = 0.0, range: float = 1.0) -> _StateTuple: ...
 def draw_4x32(state: _StateTuple, out: np.ndarray, kind: str, low: float = 0.0, range: float = 1.0) -> _StateTuple: ...
+def numpy_fill(
+    bit_generator: str,
+    state: dict[str, Any],
+    method: str,
+    out: np.ndarray,
+    params: tuple[float, ...] = (),
+) -> dict[str, Any]: ...
+def numpy_words(bit_generator: str, state: dict[str, Any], offset: int, count: int) -> npt.NDArray[np.uint64]: ...
 def fill(
     distribution: str,
     out: np.ndarray,

@@ -26,10 +26,15 @@ from . import _core, _fork
 
 __all__ = ["ACCELERATED", "Generator", "default_rng"]
 
-#: Method -> bit generators on which its large calls run in parallel in the core.
+#: The NumPy bit generators whose streams weightinit's core computes.
+_ENGINE_NAMES = ("Philox", "PCG64", "PCG64DXSM")
+
+#: Method -> bit generators on which its large calls run in parallel in the core (scalar
+#: parameters only: array-valued low/high/loc/scale are NumPy's code).
 ACCELERATED: dict[str, tuple[str, ...]] = {
-    "random": ("Philox",),
-    "uniform": ("Philox",),
+    "random": _ENGINE_NAMES,
+    "uniform": _ENGINE_NAMES,
+    "standard_exponential": _ENGINE_NAMES,  # method="inv" only, for now
 }
 
 #: Below this many elements a call is NumPy's own (the same numbers; threads do not pay there).
@@ -110,7 +115,7 @@ class Generator(np.random.Generator):
         if not (
             type(out) is np.ndarray
             and out.dtype == dtype
-            and out.flags.c_contiguous
+            and (out.flags.c_contiguous or out.flags.f_contiguous)  # NumPy fills either in memory order
             and out.flags.writeable
             and out.flags.aligned
             and (size is None or _same_shape(size, out.shape))
@@ -119,50 +124,48 @@ class Generator(np.random.Generator):
             return None
         return out
 
-    def _draw_philox(self, arr: np.ndarray, kind: str, low: float = 0.0, range_: float = 1.0) -> None:
+    def _fill(self, arr: np.ndarray, method: str, params: tuple = ()) -> np.ndarray:
+        """Fill arr (memory order) as NumPy's ``method`` would, from and into the bit generator's
+        state, under its lock (the lock NumPy's own methods take)."""
         bg = self.bit_generator
         with bg.lock:
-            st = bg.state
-            state = (
-                [int(x) for x in st["state"]["counter"]],
-                [int(x) for x in st["state"]["key"]],
-                [int(x) for x in st["buffer"]],
-                int(st["buffer_pos"]),
-                int(st["has_uint32"]),
-                int(st["uinteger"]),
-            )
-            counter, key, buffer, buffer_pos, has_uint32, uinteger = _core.draw_4x64(state, arr.reshape(-1), kind, low, range_)
-            bg.state = {
-                "bit_generator": "Philox",
-                "state": {"counter": np.array(counter, dtype=np.uint64), "key": np.array(key, dtype=np.uint64)},
-                "buffer": np.array(buffer, dtype=np.uint64),
-                "buffer_pos": buffer_pos,
-                "has_uint32": has_uint32,
-                "uinteger": uinteger,
-            }
+            bg.state = _core.numpy_fill(self._engine, bg.state, method, arr, params)
+        return arr
 
     # -- the accelerated methods -------------------------------------------------------------
+    # Each finds the array a parallel fill would write (None: NumPy's own method makes the call,
+    # with its own errors) and the parameters NumPy's C code would receive.
     def random(self, size: Any = None, dtype: Any = np.float64, out: np.ndarray | None = None) -> Any:
         _forked_error(self)
         dt = _float_dtype(dtype)
         arr = None if dt is None else self._output(size, dt, out)
-        if arr is None or self._engine != "Philox":
+        if arr is None:
             return super().random(size, dtype, out)
-        self._draw_philox(arr, "random")
-        return arr
+        return self._fill(arr, "random")
 
     def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
         _forked_error(self)
         bounds = _scalar_range(low, high)
         arr = None if bounds is None else self._output(size, np.dtype(np.float64), None)
-        if arr is None or self._engine != "Philox":
+        if arr is None:
             return super().uniform(low, high, size)
-        self._draw_philox(arr, "uniform", bounds[0], bounds[1])
-        return arr
+        return self._fill(arr, "uniform", bounds)
+
+    def standard_exponential(
+        self, size: Any = None, dtype: Any = np.float64, method: str = "zig", out: np.ndarray | None = None
+    ) -> Any:
+        _forked_error(self)
+        dt = _float_dtype(dtype)
+        # NumPy: the ziggurat for "zig", the inverse CDF for anything else.
+        inverse = type(method) is str and method != "zig"
+        arr = None if dt is None or not inverse else self._output(size, dt, out)
+        if arr is None:
+            return super().standard_exponential(size, dtype, method, out)
+        return self._fill(arr, "standard_exponential_inv")
 
 
-#: The bit generators whose streams weightinit's core computes.
-_ENGINES = {np.random.Philox}
+#: The bit generators whose streams weightinit's core computes (these classes, not subclasses).
+_ENGINES = {getattr(np.random, name) for name in _ENGINE_NAMES}
 
 
 def _float_dtype(dtype: Any) -> np.dtype | None:
@@ -181,19 +184,25 @@ def _same_shape(size: Any, shape: tuple[int, ...]) -> bool:
     return want == shape
 
 
-def _scalar_range(low: Any, high: Any) -> tuple[float, float] | None:
-    """(low, high - low) as NumPy's uniform computes them for Python or NumPy real scalars, when
-    both are finite and the range is finite and non-negative; else None (NumPy's code decides)."""
-    if type(low) not in (float, int) and not isinstance(low, (np.floating, np.integer)):
-        return None
-    if type(high) not in (float, int) and not isinstance(high, (np.floating, np.integer)):
+def _scalar_float(x: Any) -> float | None:
+    """x as the double NumPy's scalar path reads (PyFloat_AsDouble), for Python and NumPy real
+    scalars; None for anything else (arrays, bools, strings, ...: NumPy's code decides)."""
+    if type(x) not in (float, int) and not isinstance(x, (np.floating, np.integer)):
         return None
     try:
-        lo, hi = float(low), float(high)
+        return float(x)
     except OverflowError:
         return None
+
+
+def _scalar_range(low: Any, high: Any) -> tuple[float, float] | None:
+    """(low, high - low) as NumPy's uniform computes them for Python or NumPy real scalars, when
+    the range is finite and has no sign bit; else None (NumPy's code decides, and raises)."""
+    lo, hi = _scalar_float(low), _scalar_float(high)
+    if lo is None or hi is None:
+        return None
     rng = hi - lo
-    if not (math.isfinite(lo) and math.isfinite(rng) and rng >= 0):
+    if not math.isfinite(rng) or math.copysign(1.0, rng) < 0:
         return None
     return lo, rng
 

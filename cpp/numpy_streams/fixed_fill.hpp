@@ -1,0 +1,55 @@
+// Parallel fills of methods that consume a fixed number of units per value (random, uniform,
+// standard_exponential(method="inv"), raw words):
+// value i is a function of unit i alone, so each thread starts its part of the output at its
+// own position of the stream.
+#pragma once
+
+#include "../isa_namespace.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+
+#include "../parallel.hpp"
+#include "unit_source.hpp"
+
+namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
+namespace numpy_streams {
+
+// Large fills go in chunks of this many values; between chunks keep_going() is asked (where a
+// Ctrl-C is noticed: it returns true or throws).
+inline constexpr std::uint64_t kChunkValues = std::uint64_t{1} << 22;
+
+template <class KeepGoing>
+void check_keep_going(KeepGoing& keep_going) {
+  if (!keep_going()) throw std::runtime_error("fill interrupted");
+}
+
+// out[i] = f(unit i) for i < n; returns the state after n units.
+template <class Unit, class Engine, class Out, class F, class KeepGoing>
+BitGenState<Engine> fixed_fill(const BitGenState<Engine>& st, Out* out, std::uint64_t n, std::int64_t cost, F f,
+                               KeepGoing&& keep_going) {
+  for (std::uint64_t first = 0; first < n; first += kChunkValues) {
+    if (first > 0) check_keep_going(keep_going);
+    const std::uint64_t count = std::min(kChunkValues, n - first);
+    parallel_for(static_cast<std::int64_t>(count), 64, cost, [&](std::int64_t b, std::int64_t e) {
+      UnitSource<Engine, Unit> src(st, first + static_cast<std::uint64_t>(b));
+      Out* o = out + first + static_cast<std::uint64_t>(b);
+      std::uint64_t left = static_cast<std::uint64_t>(e - b);
+      while (left > 0) {
+        const auto* d = src.data();
+        const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), left));
+        for (std::size_t j = 0; j < k; ++j) o[j] = f(d[j]);
+        src.skip(k);
+        o += k;
+        left -= k;
+      }
+    });
+  }
+  return state_after_units<Unit>(st, n);
+}
+
+}  // namespace numpy_streams
+}  // namespace WEIGHTINIT_ISA_NS
+}  // namespace weightinit

@@ -1,0 +1,48 @@
+// numpy_fill(): what numpy.random.Generator's bulk methods write, and the bit generator's state
+// after them, for NumPy's Philox, PCG64 and PCG64DXSM, computed on all threads. The caller (the
+// Python layer) checks the arguments as NumPy would and passes what NumPy's C code receives.
+#pragma once
+
+#include "../isa_namespace.hpp"
+
+#include <cstdint>
+
+#include "engines.hpp"
+#include "unit_source.hpp"
+
+namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
+namespace numpy_streams {
+
+enum class Method {
+  kRaw,                     // next_uint64 words (uint64 out)
+  kRandom,                  // random(): next_double / next_float
+  kUniform,                 // uniform(low, high): a = low, b = high - low
+  kStandardExponentialInv,  // standard_exponential(method="inv")
+};
+
+enum class Element { kFloat64, kFloat32, kUInt64 };
+
+struct FillRequest {
+  Method method;
+  Element element;
+  void* out;        // n elements, contiguous
+  std::uint64_t n;
+  double a = 0.0, b = 0.0;
+};
+
+// Returns true or throws (a pending Ctrl-C); asked between large chunks of work.
+using KeepGoing = bool (*)();
+
+// Fills req.out and advances st as NumPy's Generator would. Throws std::invalid_argument for a
+// method and element NumPy does not have.
+template <class Engine>
+void numpy_fill(BitGenState<Engine>& st, const FillRequest& req, KeepGoing keep_going);
+
+extern template void numpy_fill<PhiloxEngine>(BitGenState<PhiloxEngine>&, const FillRequest&, KeepGoing);
+extern template void numpy_fill<Pcg64Engine>(BitGenState<Pcg64Engine>&, const FillRequest&, KeepGoing);
+extern template void numpy_fill<Pcg64DxsmEngine>(BitGenState<Pcg64DxsmEngine>&, const FillRequest&, KeepGoing);
+
+}  // namespace numpy_streams
+}  // namespace WEIGHTINIT_ISA_NS
+}  // namespace weightinit

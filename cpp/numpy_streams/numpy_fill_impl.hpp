@@ -1,0 +1,87 @@
+// The definition of numpy_fill(), instantiated once per engine (numpy_fill_<engine>.cpp), so
+// the three engines compile in parallel.
+#pragma once
+
+#include "../isa_namespace.hpp"
+
+#include <math.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "fixed_fill.hpp"
+#include "numpy_fill.hpp"
+
+namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
+namespace numpy_streams {
+
+// Rough costs of a value relative to a uniform double, for parallel_for's serial threshold.
+inline constexpr std::int64_t kCostUniform = 1;
+inline constexpr std::int64_t kCostLog = 8;
+
+struct Identity {
+  template <class T>
+  T operator()(T v) const {
+    return v;
+  }
+};
+
+[[noreturn]] inline void unsupported(const char* what) {
+  throw std::invalid_argument(std::string("numpy_fill: unsupported element type for ") + what);
+}
+
+// NumPy's next_double and next_float of a unit.
+inline double unit_double(std::uint64_t w) { return static_cast<double>(static_cast<std::int64_t>(w >> 11)) * (1.0 / 9007199254740992.0); }
+inline float unit_float(std::uint32_t w) { return static_cast<float>(static_cast<std::int32_t>(w >> 8)) * (1.0f / 16777216.0f); }
+
+template <class Engine>
+void numpy_fill(BitGenState<Engine>& st, const FillRequest& req, KeepGoing keep_going) {
+  const std::uint64_t n = req.n;
+  const Element e = req.element;
+  const bool f64 = e == Element::kFloat64, f32 = e == Element::kFloat32;
+  switch (req.method) {
+    case Method::kRaw:
+      if (e != Element::kUInt64) unsupported("raw");
+      st = fixed_fill<std::uint64_t>(st, static_cast<std::uint64_t*>(req.out), n, kCostUniform, Identity{}, keep_going);
+      return;
+    case Method::kRandom:
+      if (f64) {
+        st = fixed_fill<std::uint64_t>(st, static_cast<double*>(req.out), n, kCostUniform,
+                                       [](std::uint64_t w) { return unit_double(w); }, keep_going);
+      } else if (f32) {
+        st = fixed_fill<std::uint32_t>(st, static_cast<float*>(req.out), n, kCostUniform,
+                                       [](std::uint32_t w) { return unit_float(w); }, keep_going);
+      } else {
+        unsupported("random");
+      }
+      return;
+    case Method::kUniform: {
+      if (!f64) unsupported("uniform");
+      const double low = req.a, range = req.b;
+      st = fixed_fill<std::uint64_t>(st, static_cast<double*>(req.out), n, kCostUniform,
+                                     [low, range](std::uint64_t w) { return low + range * unit_double(w); }, keep_going);
+      return;
+    }
+    case Method::kStandardExponentialInv:
+      if (f64) {
+        st = fixed_fill<std::uint64_t>(st, static_cast<double*>(req.out), n, kCostLog,
+                                       [](std::uint64_t w) { return -::log1p(-unit_double(w)); }, keep_going);
+      } else if (f32) {
+        // NumPy: the float uniform's log1p in double, rounded to float when stored.
+        st = fixed_fill<std::uint32_t>(
+            st, static_cast<float*>(req.out), n, kCostLog,
+            [](std::uint32_t w) { return static_cast<float>(-::log1p(static_cast<double>(-unit_float(w)))); }, keep_going);
+      } else {
+        unsupported("standard_exponential");
+      }
+      return;
+  }
+  throw std::invalid_argument("numpy_fill: unknown method");
+}
+
+}  // namespace numpy_streams
+}  // namespace WEIGHTINIT_ISA_NS
+}  // namespace weightinit

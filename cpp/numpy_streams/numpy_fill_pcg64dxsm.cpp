@@ -1,0 +1,10 @@
+// numpy_fill() for NumPy's PCG64DXSM bit generator (see numpy_fill_impl.hpp).
+#include "numpy_fill_impl.hpp"
+
+namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
+namespace numpy_streams {
+template void numpy_fill<Pcg64DxsmEngine>(BitGenState<Pcg64DxsmEngine>&, const FillRequest&, KeepGoing);
+}  // namespace numpy_streams
+}  // namespace WEIGHTINIT_ISA_NS
+}  // namespace weightinit

@@ -1,0 +1,251 @@
+"""The core's streams of NumPy's Philox, PCG64 and PCG64DXSM, and the Generator methods it fills
+in parallel, against NumPy itself.
+
+Every comparison is exact: the values' bytes, and the bit generator's whole state afterwards
+(Philox's counter, key, buffer and buffer_pos; the PCGs' 128-bit state and increment; and the
+32-bit half-word buffer has_uint32/uinteger of all three). The parallel threshold is 0 here, so
+every call the core can make, even of one element, is the core's; thread counts 1, 2 and 3.
+
+The engines' raw words are checked against NumPy's own vector files (tests/data/*-testset-*.csv,
+copied from numpy/random/tests/data with their source line).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import weightinit as wi
+import weightinit.generator
+from weightinit import _core
+
+DATA = Path(__file__).resolve().parent / "data"
+BIT_GENERATORS = [np.random.Philox, np.random.PCG64, np.random.PCG64DXSM]
+BG_IDS = [c.__name__ for c in BIT_GENERATORS]
+THREADS = [1, 2, 3]
+
+
+@pytest.fixture(autouse=True)
+def core_path_for_every_size(monkeypatch):
+    monkeypatch.setattr(weightinit.generator, "parallel_threshold", 0)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def plain_state(bit_generator) -> dict:
+    """The state dict with arrays as lists and numbers as ints (comparable with ==)."""
+
+    def plain(v):
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        if isinstance(v, np.ndarray):
+            return [int(x) for x in v]
+        return v if isinstance(v, str) else int(v)
+
+    return plain(bit_generator.state)
+
+
+def assert_identical(got, expected, context="") -> None:
+    got, expected = np.asarray(got), np.asarray(expected)
+    assert got.dtype == expected.dtype and got.shape == expected.shape, (context, got.dtype, expected.dtype, got.shape)
+    a, b = got.reshape(-1).view(np.uint8), expected.reshape(-1).view(np.uint8)
+    if not np.array_equal(a, b):
+        bad = np.flatnonzero((a != b).reshape(got.size, -1).any(axis=1))
+        i = bad[0]
+        raise AssertionError(f"{context}: {bad.size} of {got.size} values differ; first at {i}: {got.reshape(-1)[i]!r} != {expected.reshape(-1)[i]!r}")
+
+
+def pair(cls, seed):
+    """Two bit generators in the same state: one for weightinit, one for NumPy."""
+    return cls(seed), cls(seed)
+
+
+def set_threads(n: int) -> None:
+    wi.set_num_threads(n)
+
+
+# Calls that leave the stream in odd places first: a kept half-word, a part-used Philox block.
+PRELUDES = {
+    "fresh": [],
+    "half_kept": [("random", 1, "float32")],
+    "block_part_used": [("random", 3, "float64")],
+    "both": [("random", 5, "float64"), ("random", 3, "float32")],
+}
+
+
+def run_prelude(gens, name):
+    for method, size, dtype in PRELUDES[name]:
+        for g in gens:
+            getattr(g, method)(size, dtype=dtype)
+
+
+# (method, args, kwargs) for every accelerated method and dtype; `size` is added by the test.
+FLOAT_CASES = [
+    ("random", (), {}),
+    ("random", (), {"dtype": np.float32}),
+    ("uniform", (-2.5, 7.25), {}),
+    ("uniform", (3, 3), {}),
+    ("standard_exponential", (), {"method": "inv"}),
+    ("standard_exponential", (), {"method": "inv", "dtype": np.float32}),
+]
+
+def case_id(case) -> str:
+    method, args, kwargs = case
+    return "-".join([method, *map(str, args), *(f"{k}={getattr(v, '__name__', v)}" for k, v in kwargs.items())])
+
+
+# --- the engines' words ---------------------------------------------------------------------------
+
+
+def read_vector_file(name: str) -> tuple[int, list[int]]:
+    lines = [ln for ln in (DATA / name).read_text().splitlines() if ln and not ln.startswith("#")]
+    seed = int(lines[0].split(",")[1].strip(), 0)
+    return seed, [int(ln.split(",")[1].strip(), 0) for ln in lines[1:]]
+
+
+@pytest.mark.parametrize("cls, stem", [(np.random.Philox, "philox"), (np.random.PCG64, "pcg64"), (np.random.PCG64DXSM, "pcg64dxsm")])
+@pytest.mark.parametrize("which", [1, 2])
+def test_raw_words_are_numpys_vector_files(cls, stem, which):
+    seed, expected = read_vector_file(f"{stem}-testset-{which}.csv")
+    assert len(expected) == 1000
+    state = cls(seed).state
+    words = _core.numpy_words(cls.__name__, state, 0, 1000)
+    assert [int(w) for w in words] == expected
+    # Any run of words, read directly from its offset.
+    for offset, count in [(1, 5), (3, 4), (4, 9), (5, 995), (999, 1), (500, 0)]:
+        assert [int(w) for w in _core.numpy_words(cls.__name__, state, offset, count)] == expected[offset : offset + count]
+    # The raw fill, from the same state: the words and NumPy's state after random_raw(1000).
+    out = np.empty(1000, np.uint64)
+    after = _core.numpy_fill(cls.__name__, state, "raw", out)
+    assert [int(w) for w in out] == expected
+    bg = cls(seed)
+    bg.random_raw(1000)
+    fresh = cls(seed)
+    fresh.state = after
+    assert plain_state(fresh) == plain_state(bg)
+
+
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+@pytest.mark.parametrize("prelude", list(PRELUDES))
+def test_words_at_any_offset_are_numpys_raw_stream(cls, prelude):
+    bg = cls(2024)
+    run_prelude([np.random.Generator(bg)], prelude)
+    state = bg.state
+    stream = [int(w) for w in bg.random_raw(40000)]
+    for offset in [0, 1, 2, 3, 4, 5, 7, 8, 255, 256, 257, 1023, 12345, 39990]:
+        got = _core.numpy_words(cls.__name__, state, offset, 10)
+        assert [int(w) for w in got] == stream[offset : offset + 10], offset
+
+
+@pytest.mark.parametrize("cls", [np.random.PCG64, np.random.PCG64DXSM], ids=["PCG64", "PCG64DXSM"])
+def test_pcg_jump_ahead_reaches_far_words_as_numpys_advance_does(cls):
+    bg = cls(7)
+    state = bg.state
+    for offset in [2**20 + 3, 2**40 + 1, 2**63 - 5]:
+        far = cls(7)
+        far.advance(offset)
+        assert [int(w) for w in _core.numpy_words(cls.__name__, state, offset, 3)] == [int(w) for w in far.random_raw(3)]
+
+
+def test_philox_counter_carries_across_all_four_words_like_numpy():
+    for counter in [2**64 - 2, 2**128 - 3, 2**256 - 2]:
+        bg = np.random.Philox(5, counter=counter)
+        state = bg.state
+        assert [int(w) for w in _core.numpy_words("Philox", state, 0, 24)] == [int(w) for w in bg.random_raw(24)]
+
+
+# --- every method, dtype and bit generator against NumPy ---------------------------------------------
+
+SIZES = [1, 2, 3, 4, 5, 7, 8, 9, 1001, 65539]
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("case", FLOAT_CASES, ids=case_id)
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+def test_float_methods_give_numpys_values_and_state(cls, case, threads, restore_threads):
+    set_threads(threads)
+    method, args, kwargs = case
+    for prelude in PRELUDES:
+        ours_bg, theirs_bg = pair(cls, 99)
+        ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
+        run_prelude([ours, theirs], prelude)
+        for size in SIZES:
+            context = f"{prelude}, size {size}"
+            assert_identical(getattr(ours, method)(*args, size=size, **kwargs), getattr(theirs, method)(*args, size=size, **kwargs), context)
+            assert plain_state(ours_bg) == plain_state(theirs_bg), context
+
+
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+def test_bad_arguments_raise_numpys_errors_and_leave_the_state(cls):
+    calls = [
+        ("uniform", (1.0, 0.0, 1000), {}),
+        ("uniform", (0.0, -0.0, 1000), {}),
+        ("uniform", (0.0, np.inf, 1000), {}),
+        ("uniform", (-1e308, 1e308, 1000), {}),
+        ("random", (1000,), {"dtype": np.int32}),
+        ("standard_exponential", (1000,), {"dtype": ">f8", "method": "inv"}),
+        ("random", (-1,), {}),
+        ("random", (), {"out": np.empty(10, np.float32)}),
+        ("random", (), {"out": np.empty(20)[::2]}),
+    ]
+    ours_bg, theirs_bg = pair(cls, 4)
+    ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
+    for method, args, kwargs in calls:
+        with pytest.raises(Exception) as theirs_error:
+            getattr(theirs, method)(*args, **kwargs)
+        with pytest.raises(theirs_error.type) as ours_error:
+            getattr(ours, method)(*args, **kwargs)
+        assert str(ours_error.value) == str(theirs_error.value)
+        assert plain_state(ours_bg) == plain_state(theirs_bg)
+
+
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+@pytest.mark.parametrize("method, kwargs", [("random", {}), ("standard_exponential", {"method": "inv"})])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_out_is_filled_in_memory_order_like_numpy(cls, method, kwargs, dtype, order):
+    ours_bg, theirs_bg = pair(cls, 8)
+    ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
+    a, b = np.empty((301, 7), dtype, order=order), np.empty((301, 7), dtype, order=order)
+    assert getattr(ours, method)(dtype=dtype, out=a, **kwargs) is a
+    getattr(theirs, method)(dtype=dtype, out=b, **kwargs)
+    assert_identical(a, b)
+    assert plain_state(ours_bg) == plain_state(theirs_bg)
+
+
+# --- random call sequences --------------------------------------------------------------------------
+
+size_strategy = st.one_of(st.integers(1, 40), st.sampled_from([100, 1023, 4096, 70001]), st.just((3, 5)))
+float_op = st.tuples(st.sampled_from(range(len(FLOAT_CASES))), size_strategy)
+op_strategy = float_op.map(lambda t: ("float", *t))
+
+
+def apply(gen, op):
+    _, k, size = op
+    method, args, kwargs = FLOAT_CASES[k]
+    return getattr(gen, method)(*args, size=size, **kwargs)
+
+
+@settings(derandomize=True, max_examples=80, deadline=None, database=None)
+@given(
+    cls=st.sampled_from(BIT_GENERATORS),
+    seed=st.integers(0, 2**64),
+    threads=st.sampled_from(THREADS),
+    ops=st.lists(op_strategy, min_size=1, max_size=8),
+)
+def test_random_call_sequences_give_numpys_values_and_state(cls, seed, threads, ops):
+    before = wi.get_num_threads()
+    set_threads(threads)
+    try:
+        ours_bg, theirs_bg = pair(cls, seed)
+        ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
+        for i, op in enumerate(ops):
+            assert_identical(apply(ours, op), apply(theirs, op), f"call {i}: {op}")
+            assert plain_state(ours_bg) == plain_state(theirs_bg), f"call {i}: {op}"
+    finally:
+        set_threads(before)
