@@ -94,6 +94,31 @@ FLOAT_CASES = [
     ("standard_exponential", (), {"method": "inv", "dtype": np.float32}),
 ]
 
+INTEGER_DTYPES = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "bool"]
+
+
+def integer_ranges(dtype: str) -> list[tuple[int, int]]:
+    """Closed ranges [low, high] that take every path of NumPy's bounded integers for dtype: one
+    value (no draws), two values, small, rejection-heavy (about half the candidates rejected),
+    a dtype's whole range (raw draws), and for 64-bit dtypes the ranges around 2^32 where NumPy
+    switches from 32-bit half-words to 64-bit words."""
+    if dtype == "bool":
+        return [(0, 0), (1, 1), (0, 1)]
+    info = np.iinfo(dtype)
+    lo, hi, bits = int(info.min), int(info.max), info.bits
+    ranges = [(lo, lo), (hi - 1, hi), (lo, lo + 9), (lo, lo + (1 << (bits - 1))), (lo, hi), (lo + 1, hi)]
+    if bits == 8:
+        ranges += [(0 if lo == 0 else -100, 28)]
+    if bits == 64:
+        base = 0 if lo == 0 else -(2**31)
+        ranges += [(base, base + 2**32 - 1), (base, base + 2**32 - 2), (base, base + 2**32), (base, base + 2**40 + 7)]
+    ranges = [(a, min(b, hi)) for a, b in ranges]
+    return sorted(set(ranges))
+
+
+INTEGER_CASES = [(dt, r) for dt in INTEGER_DTYPES for r in integer_ranges(dt)]
+
+
 def case_id(case) -> str:
     method, args, kwargs = case
     return "-".join([method, *map(str, args), *(f"{k}={getattr(v, '__name__', v)}" for k, v in kwargs.items())])
@@ -180,9 +205,58 @@ def test_float_methods_give_numpys_values_and_state(cls, case, threads, restore_
             assert plain_state(ours_bg) == plain_state(theirs_bg), context
 
 
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("dtype, bounds", INTEGER_CASES, ids=[f"{d}-{a}-{b}" for d, (a, b) in INTEGER_CASES])
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+def test_integers_give_numpys_values_and_state(cls, dtype, bounds, threads, restore_threads):
+    set_threads(threads)
+    low, high = bounds
+    for prelude in ["fresh", "half_kept", "both"]:
+        ours_bg, theirs_bg = pair(cls, 5)
+        ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
+        run_prelude([ours, theirs], prelude)
+        for size in [1, 2, 3, 5, 9, 33, 1001, 65539]:
+            for endpoint in (True, False):
+                hi = high if endpoint else high + 1
+                context = f"{prelude}, size {size}, endpoint {endpoint}"
+                assert_identical(
+                    ours.integers(low, hi, size, dtype=dtype, endpoint=endpoint),
+                    theirs.integers(low, hi, size, dtype=dtype, endpoint=endpoint),
+                    context,
+                )
+                assert plain_state(ours_bg) == plain_state(theirs_bg), context
+
+
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+def test_integers_accept_numpys_ways_of_giving_bounds_and_dtypes(cls):
+    calls = [
+        ((10,), {"size": 100}),
+        ((np.int8(-3), np.uint16(300)), {"size": 100, "dtype": "i2"}),
+        ((0, 2**64), {"size": 100, "dtype": np.uint64}),
+        ((2**63 - 5, 2**63 - 1), {"size": 100, "dtype": "int64", "endpoint": True}),
+        ((5,), {"size": (4, 25), "dtype": int}),
+        ((0, 2), {"size": 100, "dtype": np.bool_}),
+        ((1, 2), {"size": 100, "dtype": bool}),
+        ((0, 1), {"size": 100, "dtype": bool, "endpoint": 1}),
+        ((-(2**31), 2**31), {"size": 100, "dtype": np.intc}),
+    ]
+    ours_bg, theirs_bg = pair(cls, 3)
+    ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
+    for args, kwargs in calls:
+        a, b = ours.integers(*args, **kwargs), theirs.integers(*args, **kwargs)
+        assert_identical(a, b, f"{args} {kwargs}")
+        assert a.dtype.char == b.dtype.char
+        assert plain_state(ours_bg) == plain_state(theirs_bg)
+
+
 @pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
 def test_bad_arguments_raise_numpys_errors_and_leave_the_state(cls):
     calls = [
+        ("integers", (5, 5, 1000), {}),
+        ("integers", (0, 300, 1000), {"dtype": np.uint8}),
+        ("integers", (-1, 3, 1000), {"dtype": np.uint64}),
+        ("integers", (0, 10, 1000), {"dtype": np.float64}),
+        ("integers", (0, 10, 1000), {"dtype": ">i8"}),
         ("uniform", (1.0, 0.0, 1000), {}),
         ("uniform", (0.0, -0.0, 1000), {}),
         ("uniform", (0.0, np.inf, 1000), {}),
@@ -218,17 +292,50 @@ def test_out_is_filled_in_memory_order_like_numpy(cls, method, kwargs, dtype, or
     assert plain_state(ours_bg) == plain_state(theirs_bg)
 
 
+# --- variable-size samples parsed in parallel segments ------------------------------------------
+
+
+@pytest.mark.parametrize("segment_units", [1, 2, 3, 7, 4096])
+@pytest.mark.parametrize(
+    "dtype, low, high",
+    [("uint8", 0, 129), ("int16", -5, 32768), ("uint32", 0, 2**31 + 1), ("int64", -1, 2**31), ("uint64", 0, 2**63 + 1), ("bool", 0, 2)],
+)
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+def test_rejection_heavy_integers_parsed_in_small_segments_are_numpys(cls, dtype, low, high, segment_units):
+    # About half the candidates are rejected in these ranges: runs of rejections cross segments.
+    n = 20_000
+    bg = cls(4)
+    np.random.Generator(bg).random(1, dtype=np.float32)
+    state = bg.state
+    expected = np.random.Generator(bg).integers(low, high, n, dtype=dtype)
+    bits = 8 * np.dtype(dtype).itemsize
+    out = np.empty(n, dtype)
+    after = _core.numpy_fill(cls.__name__, state, "integers", out, (low % 2**bits, high - 1 - low), segment_units=segment_units)
+    assert_identical(out, expected)
+    ours = cls()
+    ours.state = after
+    assert plain_state(ours) == plain_state(bg)
+
+
 # --- random call sequences --------------------------------------------------------------------------
 
 size_strategy = st.one_of(st.integers(1, 40), st.sampled_from([100, 1023, 4096, 70001]), st.just((3, 5)))
 float_op = st.tuples(st.sampled_from(range(len(FLOAT_CASES))), size_strategy)
-op_strategy = float_op.map(lambda t: ("float", *t))
+span_strategy = st.one_of(st.integers(0, 300), st.sampled_from([2**15, 2**31, 2**32 - 2, 2**32 - 1, 2**32, 2**63]), st.integers(0, 2**64))
+int_op = st.tuples(st.sampled_from(INTEGER_DTYPES), st.integers(0, 2**64), span_strategy, st.booleans(), size_strategy)
+op_strategy = st.one_of(float_op.map(lambda t: ("float", *t)), int_op.map(lambda t: ("int", *t)))
 
 
 def apply(gen, op):
-    _, k, size = op
-    method, args, kwargs = FLOAT_CASES[k]
-    return getattr(gen, method)(*args, size=size, **kwargs)
+    if op[0] == "float":
+        _, k, size = op
+        method, args, kwargs = FLOAT_CASES[k]
+        return getattr(gen, method)(*args, size=size, **kwargs)
+    _, dtype, at, span, endpoint, size = op
+    lo, hi = (0, 1) if dtype == "bool" else (int(np.iinfo(dtype).min), int(np.iinfo(dtype).max))
+    low = lo + at % (hi - lo + 1)
+    high = min(low + span, hi)  # the closed upper bound
+    return gen.integers(low, high if endpoint else high + 1, size, dtype=dtype, endpoint=endpoint)
 
 
 @settings(derandomize=True, max_examples=80, deadline=None, database=None)

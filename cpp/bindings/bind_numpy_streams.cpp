@@ -143,6 +143,7 @@ ns::Method parse_method(const std::string& m) {
   if (m == "random") return ns::Method::kRandom;
   if (m == "uniform") return ns::Method::kUniform;
   if (m == "standard_exponential_inv") return ns::Method::kStandardExponentialInv;
+  if (m == "integers") return ns::Method::kIntegers;
   throw std::invalid_argument("numpy_fill: unknown method " + m);
 }
 
@@ -152,7 +153,16 @@ ns::Element element_of(const py::array& out) {
   const py::ssize_t size = dt.itemsize();
   if (kind == 'f' && size == 8) return ns::Element::kFloat64;
   if (kind == 'f' && size == 4) return ns::Element::kFloat32;
-  if (kind == 'u' && size == 8) return ns::Element::kUInt64;
+  if (kind == 'b' && size == 1) return ns::Element::kBool;
+  if (kind == 'i' || kind == 'u') {
+    switch (size) {
+      case 8: return ns::Element::kUInt64;
+      case 4: return ns::Element::kUInt32;
+      case 2: return ns::Element::kUInt16;
+      case 1: return ns::Element::kUInt8;
+      default: break;
+    }
+  }
   throw std::invalid_argument("numpy_fill: unsupported dtype " + py::str(dt).cast<std::string>());
 }
 
@@ -165,24 +175,29 @@ void check_writable_contiguous(const py::array& out) {
   }
 }
 
-// params by method: uniform (low, high - low); none for the others.
+// params by method: uniform (low, high - low), integers (off, rng) as NumPy's
+// random_bounded_*_fill receives them; none for the others.
 void read_params(ns::FillRequest& req, const py::tuple& params) {
-  const std::size_t want = req.method == ns::Method::kUniform ? 2 : 0;
+  const std::size_t want = req.method == ns::Method::kUniform || req.method == ns::Method::kIntegers ? 2 : 0;
   if (params.size() != want) throw std::invalid_argument("numpy_fill: this method takes " + std::to_string(want) + " params");
-  if (want > 0) {
-    req.a = params[0].cast<double>();
-    req.b = params[1].cast<double>();
+  if (req.method == ns::Method::kIntegers) {
+    req.off = params[0].cast<std::uint64_t>();
+    req.rng = params[1].cast<std::uint64_t>();
+  } else {
+    if (want > 0) req.a = params[0].cast<double>();
+    if (want > 1) req.b = params[1].cast<double>();
   }
 }
 
 py::dict numpy_fill(const std::string& bit_generator, const py::dict& state, const std::string& method, py::array out,
-                    const py::tuple& params) {
+                    const py::tuple& params, std::uint64_t segment_units) {
   ns::FillRequest req{};
   req.method = parse_method(method);
   check_writable_contiguous(out);
   req.element = element_of(out);
   req.out = out.mutable_data();
   req.n = static_cast<std::uint64_t>(out.size());
+  req.segment_units = segment_units;
   read_params(req, params);
   return visit_bit_generator(bit_generator, [&](auto traits) {
     using T = decltype(traits);
@@ -212,10 +227,11 @@ py::array_t<std::uint64_t> numpy_words(const std::string& bit_generator, const p
 
 void register_numpy_streams(py::module_& m) {
   m.def("numpy_fill", &numpy_fill, py::arg("bit_generator"), py::arg("state"), py::arg("method"), py::arg("out"),
-        py::arg("params") = py::tuple(),
+        py::arg("params") = py::tuple(), py::arg("segment_units") = 0,
         "Fill out as numpy.random.Generator(bit_generator).<method> would from `state` (NumPy's state\n"
         "dict of Philox, PCG64 or PCG64DXSM) and return the state after it. Methods: raw, random,\n"
-        "uniform (low, high - low), standard_exponential_inv.");
+        "uniform (low, high - low), standard_exponential_inv, integers (off, rng). segment_units (tests):\n"
+        "units per speculatively parsed segment; 0 for the default.");
   m.def("numpy_words", &numpy_words, py::arg("bit_generator"), py::arg("state"), py::arg("offset"), py::arg("count"),
         "Words offset .. offset + count - 1 of the stream next_uint64 would return from `state`.");
 }

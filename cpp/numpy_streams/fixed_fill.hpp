@@ -1,5 +1,5 @@
 // Parallel fills of methods that consume a fixed number of units per value (random, uniform,
-// standard_exponential(method="inv"), raw words):
+// standard_exponential(method="inv"), integers over a dtype's whole range, raw words, bools):
 // value i is a function of unit i alone, so each thread starts its part of the output at its
 // own position of the stream.
 #pragma once
@@ -48,6 +48,27 @@ BitGenState<Engine> fixed_fill(const BitGenState<Engine>& st, Out* out, std::uin
     });
   }
   return state_after_units<Unit>(st, n);
+}
+
+// integers(dtype=bool) over {0, 1}: value i is bit i % 32 of half-word i / 32 (NumPy's
+// buffered_bounded_bool, least significant bit first, the buffer local to the call).
+template <class Engine, class KeepGoing>
+BitGenState<Engine> bit_fill(const BitGenState<Engine>& st, std::uint8_t* out, std::uint64_t n, KeepGoing&& keep_going) {
+  const std::uint64_t halves = (n + 31) / 32;
+  for (std::uint64_t first = 0; first < halves; first += kChunkValues / 32) {
+    if (first > 0) check_keep_going(keep_going);
+    const std::uint64_t count = std::min(kChunkValues / 32, halves - first);
+    parallel_for(static_cast<std::int64_t>(count), 4, 32, [&](std::int64_t b, std::int64_t e) {
+      UnitSource<Engine, std::uint32_t> src(st, first + static_cast<std::uint64_t>(b));
+      for (std::uint64_t h = first + static_cast<std::uint64_t>(b); h < first + static_cast<std::uint64_t>(e); ++h) {
+        const std::uint32_t bits = src.take();
+        const std::uint64_t i0 = 32 * h;
+        const int m = static_cast<int>(std::min<std::uint64_t>(32, n - i0));
+        for (int k = 0; k < m; ++k) out[i0 + static_cast<std::uint64_t>(k)] = static_cast<std::uint8_t>((bits >> k) & 1u);
+      }
+    });
+  }
+  return state_after_halves(st, halves);
 }
 
 }  // namespace numpy_streams

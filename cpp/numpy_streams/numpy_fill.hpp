@@ -19,16 +19,19 @@ enum class Method {
   kRandom,                  // random(): next_double / next_float
   kUniform,                 // uniform(low, high): a = low, b = high - low
   kStandardExponentialInv,  // standard_exponential(method="inv")
+  kIntegers,                // integers(): off, rng as NumPy's random_bounded_*_fill gets them
 };
 
-enum class Element { kFloat64, kFloat32, kUInt64 };
+enum class Element { kFloat64, kFloat32, kUInt64, kUInt32, kUInt16, kUInt8, kBool };
 
 struct FillRequest {
   Method method;
-  Element element;
+  Element element;  // integers: the dtype's unsigned twin (int8 -> kUInt8), or kBool
   void* out;        // n elements, contiguous
   std::uint64_t n;
   double a = 0.0, b = 0.0;
+  std::uint64_t off = 0, rng = 0;  // integers: values off + [0, rng], in the dtype's width
+  std::uint64_t segment_units = 0;  // variable-size methods: units per segment (0: the default)
 };
 
 // Returns true or throws (a pending Ctrl-C); asked between large chunks of work.

@@ -8,11 +8,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
+#include "bounded.hpp"
 #include "fixed_fill.hpp"
 #include "numpy_fill.hpp"
+#include "parse_fill.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -36,6 +39,46 @@ struct Identity {
 // NumPy's next_double and next_float of a unit.
 inline double unit_double(std::uint64_t w) { return static_cast<double>(static_cast<std::int64_t>(w >> 11)) * (1.0 / 9007199254740992.0); }
 inline float unit_float(std::uint32_t w) { return static_cast<float>(static_cast<std::int32_t>(w >> 8)) * (1.0f / 16777216.0f); }
+
+// integers() with NumPy's (off, rng) for an unsigned element type Out of the dtype's width.
+template <class Out, class Engine>
+void fill_integers(BitGenState<Engine>& st, Out* out, const FillRequest& req, KeepGoing keep_going) {
+  constexpr std::uint64_t kMax = std::numeric_limits<Out>::max();
+  if (req.rng > kMax || req.off > kMax) throw std::invalid_argument("numpy_fill: off and rng must fit the dtype");
+  const Out off = static_cast<Out>(req.off);
+  if (req.rng == 0) {  // NumPy makes no draw at all
+    std::fill_n(out, req.n, off);
+    return;
+  }
+  const auto plus_off = [off](auto u) { return static_cast<Out>(off + static_cast<Out>(u)); };
+  if constexpr (sizeof(Out) == 8) {
+    if (req.rng <= 0xFFFFFFFFull) {  // NumPy draws 32-bit halves for a range that fits them
+      if (req.rng == 0xFFFFFFFFull) {
+        st = fixed_fill<std::uint32_t>(st, out, req.n, kCostUniform, plus_off, keep_going);
+      } else {
+        const LemireSampler<std::uint32_t, Out> s(off, static_cast<std::uint32_t>(req.rng));
+        st = parse_fill(st, s, out, req.n, Identity{}, req.segment_units, keep_going);
+      }
+      return;
+    }
+  }
+  if (req.rng == kMax) {
+    st = fixed_fill<Out>(st, out, req.n, kCostUniform, plus_off, keep_going);
+  } else {
+    const LemireSampler<Out, Out> s(off, static_cast<Out>(req.rng));
+    st = parse_fill(st, s, out, req.n, Identity{}, req.segment_units, keep_going);
+  }
+}
+
+template <class Engine>
+void fill_bools(BitGenState<Engine>& st, std::uint8_t* out, const FillRequest& req, KeepGoing keep_going) {
+  if (req.rng > 1 || req.off > 1) throw std::invalid_argument("numpy_fill: off and rng must fit the dtype");
+  if (req.rng == 0) {
+    std::fill_n(out, req.n, static_cast<std::uint8_t>(req.off));
+    return;
+  }
+  st = bit_fill(st, out, req.n, keep_going);  // NumPy ignores off here (it can only be 0)
+}
 
 template <class Engine>
 void numpy_fill(BitGenState<Engine>& st, const FillRequest& req, KeepGoing keep_going) {
@@ -78,6 +121,15 @@ void numpy_fill(BitGenState<Engine>& st, const FillRequest& req, KeepGoing keep_
         unsupported("standard_exponential");
       }
       return;
+    case Method::kIntegers:
+      switch (e) {
+        case Element::kUInt64: fill_integers(st, static_cast<std::uint64_t*>(req.out), req, keep_going); return;
+        case Element::kUInt32: fill_integers(st, static_cast<std::uint32_t*>(req.out), req, keep_going); return;
+        case Element::kUInt16: fill_integers(st, static_cast<std::uint16_t*>(req.out), req, keep_going); return;
+        case Element::kUInt8: fill_integers(st, static_cast<std::uint8_t*>(req.out), req, keep_going); return;
+        case Element::kBool: fill_bools(st, static_cast<std::uint8_t*>(req.out), req, keep_going); return;
+        default: unsupported("integers");
+      }
   }
   throw std::invalid_argument("numpy_fill: unknown method");
 }

@@ -16,7 +16,8 @@ def numpy_fill(
     state: dict[str, Any],
     method: str,
     out: np.ndarray,
-    params: tuple[float, ...] = (),
+    params: tuple[float | int, ...] = (),
+    segment_units: int = 0,
 ) -> dict[str, Any]: ...
 def numpy_words(bit_generator: str, state: dict[str, Any], offset: int, count: int) -> npt.NDArray[np.uint64]: ...
 def fill(

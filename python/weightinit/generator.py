@@ -34,6 +34,7 @@ _ENGINE_NAMES = ("Philox", "PCG64", "PCG64DXSM")
 ACCELERATED: dict[str, tuple[str, ...]] = {
     "random": _ENGINE_NAMES,
     "uniform": _ENGINE_NAMES,
+    "integers": _ENGINE_NAMES,
     "standard_exponential": _ENGINE_NAMES,  # method="inv" only, for now
 }
 
@@ -151,6 +152,14 @@ class Generator(np.random.Generator):
             return super().uniform(low, high, size)
         return self._fill(arr, "uniform", bounds)
 
+    def integers(self, low: Any, high: Any = None, size: Any = None, dtype: Any = np.int64, endpoint: bool = False) -> Any:
+        _forked_error(self)
+        bounds = _integer_bounds(low, high, dtype, endpoint)
+        arr = None if bounds is None else self._output(size, bounds[0], None)
+        if arr is None:
+            return super().integers(low, high, size, dtype, endpoint)
+        return self._fill(arr, "integers", bounds[1:])
+
     def standard_exponential(
         self, size: Any = None, dtype: Any = np.float64, method: str = "zig", out: np.ndarray | None = None
     ) -> Any:
@@ -162,7 +171,6 @@ class Generator(np.random.Generator):
         if arr is None:
             return super().standard_exponential(size, dtype, method, out)
         return self._fill(arr, "standard_exponential_inv")
-
 
 #: The bit generators whose streams weightinit's core computes (these classes, not subclasses).
 _ENGINES = {getattr(np.random, name) for name in _ENGINE_NAMES}
@@ -205,6 +213,38 @@ def _scalar_range(low: Any, high: Any) -> tuple[float, float] | None:
     if not math.isfinite(rng) or math.copysign(1.0, rng) < 0:
         return None
     return lo, rng
+
+
+#: integers()' dtypes in the order NumPy tries them, with their closed bounds.
+_INTEGER_DTYPES = [
+    (np.dtype(t), (0, 1) if t is np.bool_ else (int(np.iinfo(t).min), int(np.iinfo(t).max)))
+    for t in (np.int32, np.int64, np.int16, np.int8, np.uint64, np.uint32, np.uint16, np.uint8, np.bool_)
+]
+
+
+def _integer_bounds(low: Any, high: Any, dtype: Any, endpoint: Any) -> tuple[np.dtype, int, int] | None:
+    """(the result's dtype, off, rng) as NumPy's integers() passes them to its C fill for scalar
+    integer bounds (values off + [0, rng], off as the dtype's unsigned bits); None for anything
+    else and for bounds NumPy rejects (its code then raises its own error)."""
+    if high is None:
+        low, high = 0, low
+    if not all(type(v) is int or isinstance(v, np.integer) for v in (low, high)):
+        return None
+    if not isinstance(endpoint, (bool, int, np.bool_)):
+        return None
+    try:
+        requested = np.dtype(dtype)
+    except TypeError:
+        return None
+    for dt, (lb, ub) in _INTEGER_DTYPES:
+        if requested == dt:
+            break
+    else:
+        return None
+    lo, hi = int(low), int(high) - (0 if endpoint else 1)
+    if lo < lb or hi > ub or lo > hi:
+        return None
+    return dt, lo & ((1 << (8 * dt.itemsize)) - 1), hi - lo
 
 
 def _with_fork_check(name: str) -> Callable[..., Any]:
