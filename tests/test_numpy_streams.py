@@ -90,8 +90,14 @@ FLOAT_CASES = [
     ("random", (), {"dtype": np.float32}),
     ("uniform", (-2.5, 7.25), {}),
     ("uniform", (3, 3), {}),
+    ("standard_normal", (), {}),
+    ("standard_normal", (), {"dtype": np.float32}),
+    ("normal", (0.25, 3.5), {}),
+    ("standard_exponential", (), {}),
+    ("standard_exponential", (), {"dtype": np.float32}),
     ("standard_exponential", (), {"method": "inv"}),
     ("standard_exponential", (), {"method": "inv", "dtype": np.float32}),
+    ("exponential", (2.5,), {}),
 ]
 
 INTEGER_DTYPES = ["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "bool"]
@@ -257,15 +263,19 @@ def test_bad_arguments_raise_numpys_errors_and_leave_the_state(cls):
         ("integers", (-1, 3, 1000), {"dtype": np.uint64}),
         ("integers", (0, 10, 1000), {"dtype": np.float64}),
         ("integers", (0, 10, 1000), {"dtype": ">i8"}),
+        ("normal", (0.0, -1.0, 1000), {}),
+        ("normal", (0.0, -0.0, 1000), {}),
+        ("exponential", (-2.0, 1000), {}),
         ("uniform", (1.0, 0.0, 1000), {}),
         ("uniform", (0.0, -0.0, 1000), {}),
         ("uniform", (0.0, np.inf, 1000), {}),
         ("uniform", (-1e308, 1e308, 1000), {}),
         ("random", (1000,), {"dtype": np.int32}),
-        ("standard_exponential", (1000,), {"dtype": ">f8", "method": "inv"}),
+        ("standard_normal", (1000,), {"dtype": np.float16}),
+        ("standard_exponential", (1000,), {"dtype": ">f8"}),
         ("random", (-1,), {}),
         ("random", (), {"out": np.empty(10, np.float32)}),
-        ("random", (), {"out": np.empty(20)[::2]}),
+        ("standard_normal", (), {"out": np.empty(20)[::2]}),
     ]
     ours_bg, theirs_bg = pair(cls, 4)
     ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
@@ -279,20 +289,102 @@ def test_bad_arguments_raise_numpys_errors_and_leave_the_state(cls):
 
 
 @pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
-@pytest.mark.parametrize("method, kwargs", [("random", {}), ("standard_exponential", {"method": "inv"})])
+@pytest.mark.parametrize("scale", [np.nan, np.inf, 0.0, 1e-300])
+def test_normal_and_exponential_take_numpys_unusual_scales(cls, scale):
+    ours_bg, theirs_bg = pair(cls, 6)
+    ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
+    assert_identical(ours.normal(1.0, scale, 1000), theirs.normal(1.0, scale, 1000))
+    assert_identical(ours.exponential(scale, 1000), theirs.exponential(scale, 1000))
+    assert plain_state(ours_bg) == plain_state(theirs_bg)
+
+
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+@pytest.mark.parametrize("method", ["random", "standard_normal", "standard_exponential"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_out_is_filled_in_memory_order_like_numpy(cls, method, kwargs, dtype, order):
+def test_out_is_filled_in_memory_order_like_numpy(cls, method, dtype, order):
     ours_bg, theirs_bg = pair(cls, 8)
     ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
     a, b = np.empty((301, 7), dtype, order=order), np.empty((301, 7), dtype, order=order)
-    assert getattr(ours, method)(dtype=dtype, out=a, **kwargs) is a
-    getattr(theirs, method)(dtype=dtype, out=b, **kwargs)
+    assert getattr(ours, method)(dtype=dtype, out=a) is a
+    getattr(theirs, method)(dtype=dtype, out=b)
     assert_identical(a, b)
     assert plain_state(ours_bg) == plain_state(theirs_bg)
 
 
-# --- variable-size samples parsed in parallel segments ------------------------------------------
+# --- the ziggurat in parallel -------------------------------------------------------------------
+
+ZIGGURAT_CASES = [
+    ("standard_normal", np.float64),
+    ("standard_normal", np.float32),
+    ("standard_exponential", np.float64),
+    ("standard_exponential", np.float32),
+]
+
+
+def philox_units_consumed(before: dict, after: dict, unit_bits: int) -> int:
+    """Units (words or half-words) a call took from a Philox stream that started on a block
+    boundary with no kept half-word: read from the counter, buffer_pos and has_uint32."""
+    c0 = sum(int(w) << (64 * k) for k, w in enumerate(before["state"]["counter"]))
+    c1 = sum(int(w) << (64 * k) for k, w in enumerate(after["state"]["counter"]))
+    assert before["buffer_pos"] == 4 and before["has_uint32"] == 0
+    words = 4 * (c1 - c0) - (4 - int(after["buffer_pos"]))
+    return words if unit_bits == 64 else 2 * words - int(after["has_uint32"])
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("method, dtype", ZIGGURAT_CASES)
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+def test_a_million_ziggurat_samples_with_many_wedge_and_tail_paths_are_numpys(cls, method, dtype, threads, restore_threads):
+    # About 2% of samples take the wedge or tail paths (two units or more, exp/log1p): 10^6
+    # samples hold ~20000 of them and ~250 tail samples (|x| beyond the ziggurat's r).
+    set_threads(threads)
+    n = 1_000_000
+    ours_bg, theirs_bg = pair(cls, 31415)
+    ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
+    before = ours_bg.state
+    a = getattr(ours, method)(n, dtype=dtype)
+    assert_identical(a, getattr(theirs, method)(n, dtype=dtype))
+    assert plain_state(ours_bg) == plain_state(theirs_bg)
+    tail = 3.6541528853610087 if method == "standard_normal" else 7.69711747013105
+    assert np.count_nonzero(np.abs(a) > tail) > 50
+    if cls is np.random.Philox:
+        extra = philox_units_consumed(before, ours_bg.state, 8 * np.dtype(dtype).itemsize) - n
+        assert extra > n // 100  # units beyond one per sample: the rare paths, many times
+
+
+@pytest.mark.parametrize("threads", THREADS)
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+def test_normal_and_exponential_of_a_million_are_numpys(cls, threads, restore_threads):
+    set_threads(threads)
+    ours_bg, theirs_bg = pair(cls, 2718)
+    ours, theirs = wi.Generator(ours_bg), np.random.Generator(theirs_bg)
+    ours.random(3, dtype=np.float32)
+    theirs.random(3, dtype=np.float32)
+    assert_identical(ours.normal(-1.5, 0.125, 1_000_003), theirs.normal(-1.5, 0.125, 1_000_003))
+    assert_identical(ours.exponential(3.0, 999_999), theirs.exponential(3.0, 999_999))
+    assert plain_state(ours_bg) == plain_state(theirs_bg)
+
+
+@pytest.mark.parametrize("segment_units", [1, 2, 3, 5, 8, 1000, 4096])
+@pytest.mark.parametrize("method, dtype", ZIGGURAT_CASES)
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+def test_ziggurat_parsed_in_segments_that_start_inside_samples_is_numpys(cls, method, dtype, segment_units):
+    # The speculative parallel parse: each segment of the stream is parsed from its own start,
+    # a guessed sample boundary, then corrected from the previous segment's true end. With
+    # segments of 1, 2, 3 ... units, segment starts land inside every multi-unit sample (a wedge
+    # or tail sample), so every correction path runs; the values and state are still NumPy's.
+    n = 100_000 if segment_units >= 1000 else 20_000
+    bg = cls(161803)
+    np.random.Generator(bg).random(1, dtype=np.float32)
+    state = bg.state
+    out = np.empty(n, dtype)
+    after = _core.numpy_fill(cls.__name__, state, method, out, (), segment_units=segment_units)
+    expected = getattr(np.random.Generator(bg), method)(n, dtype=dtype)
+    assert_identical(out, expected)
+    ours = cls()
+    ours.state = after
+    assert plain_state(ours) == plain_state(bg)
 
 
 @pytest.mark.parametrize("segment_units", [1, 2, 3, 7, 4096])

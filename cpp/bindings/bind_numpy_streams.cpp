@@ -142,6 +142,10 @@ ns::Method parse_method(const std::string& m) {
   if (m == "raw") return ns::Method::kRaw;
   if (m == "random") return ns::Method::kRandom;
   if (m == "uniform") return ns::Method::kUniform;
+  if (m == "standard_normal") return ns::Method::kStandardNormal;
+  if (m == "normal") return ns::Method::kNormal;
+  if (m == "standard_exponential") return ns::Method::kStandardExponential;
+  if (m == "exponential") return ns::Method::kExponential;
   if (m == "standard_exponential_inv") return ns::Method::kStandardExponentialInv;
   if (m == "integers") return ns::Method::kIntegers;
   throw std::invalid_argument("numpy_fill: unknown method " + m);
@@ -175,10 +179,17 @@ void check_writable_contiguous(const py::array& out) {
   }
 }
 
-// params by method: uniform (low, high - low), integers (off, rng) as NumPy's
-// random_bounded_*_fill receives them; none for the others.
+// params by method: uniform (low, high - low), normal (loc, scale), exponential (scale,),
+// integers (off, rng) as NumPy's random_bounded_*_fill receives them; none for the others.
 void read_params(ns::FillRequest& req, const py::tuple& params) {
-  const std::size_t want = req.method == ns::Method::kUniform || req.method == ns::Method::kIntegers ? 2 : 0;
+  std::size_t want = 0;
+  switch (req.method) {
+    case ns::Method::kUniform:
+    case ns::Method::kNormal:
+    case ns::Method::kIntegers: want = 2; break;
+    case ns::Method::kExponential: want = 1; break;
+    default: want = 0; break;
+  }
   if (params.size() != want) throw std::invalid_argument("numpy_fill: this method takes " + std::to_string(want) + " params");
   if (req.method == ns::Method::kIntegers) {
     req.off = params[0].cast<std::uint64_t>();
@@ -230,7 +241,8 @@ void register_numpy_streams(py::module_& m) {
         py::arg("params") = py::tuple(), py::arg("segment_units") = 0,
         "Fill out as numpy.random.Generator(bit_generator).<method> would from `state` (NumPy's state\n"
         "dict of Philox, PCG64 or PCG64DXSM) and return the state after it. Methods: raw, random,\n"
-        "uniform (low, high - low), standard_exponential_inv, integers (off, rng). segment_units (tests):\n"
+        "uniform (low, high - low), standard_normal, normal (loc, scale), standard_exponential,\n"
+        "exponential (scale,), standard_exponential_inv, integers (off, rng). segment_units (tests):\n"
         "units per speculatively parsed segment; 0 for the default.");
   m.def("numpy_words", &numpy_words, py::arg("bit_generator"), py::arg("state"), py::arg("offset"), py::arg("count"),
         "Words offset .. offset + count - 1 of the stream next_uint64 would return from `state`.");

@@ -18,6 +18,10 @@ enum class Method {
   kRaw,                     // next_uint64 words (uint64 out)
   kRandom,                  // random(): next_double / next_float
   kUniform,                 // uniform(low, high): a = low, b = high - low
+  kStandardNormal,          // standard_normal()
+  kNormal,                  // normal(loc, scale): a = loc, b = scale
+  kStandardExponential,     // standard_exponential(method="zig")
+  kExponential,             // exponential(scale): a = scale
   kStandardExponentialInv,  // standard_exponential(method="inv")
   kIntegers,                // integers(): off, rng as NumPy's random_bounded_*_fill gets them
 };

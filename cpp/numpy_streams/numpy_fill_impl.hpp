@@ -16,6 +16,7 @@
 #include "fixed_fill.hpp"
 #include "numpy_fill.hpp"
 #include "parse_fill.hpp"
+#include "ziggurat.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -35,10 +36,6 @@ struct Identity {
 [[noreturn]] inline void unsupported(const char* what) {
   throw std::invalid_argument(std::string("numpy_fill: unsupported element type for ") + what);
 }
-
-// NumPy's next_double and next_float of a unit.
-inline double unit_double(std::uint64_t w) { return static_cast<double>(static_cast<std::int64_t>(w >> 11)) * (1.0 / 9007199254740992.0); }
-inline float unit_float(std::uint32_t w) { return static_cast<float>(static_cast<std::int32_t>(w >> 8)) * (1.0f / 16777216.0f); }
 
 // integers() with NumPy's (off, rng) for an unsigned element type Out of the dtype's width.
 template <class Out, class Engine>
@@ -121,6 +118,40 @@ void numpy_fill(BitGenState<Engine>& st, const FillRequest& req, KeepGoing keep_
         unsupported("standard_exponential");
       }
       return;
+    case Method::kStandardNormal:
+      if (f64) {
+        st = parse_fill(st, StandardNormalF64{}, static_cast<double*>(req.out), n, Identity{}, req.segment_units, keep_going);
+      } else if (f32) {
+        st = parse_fill(st, StandardNormalF32{}, static_cast<float*>(req.out), n, Identity{}, req.segment_units, keep_going);
+      } else {
+        unsupported("standard_normal");
+      }
+      return;
+    case Method::kNormal: {
+      if (!f64) unsupported("normal");
+      const double loc = req.a, scale = req.b;
+      st = parse_fill(st, StandardNormalF64{}, static_cast<double*>(req.out), n,
+                      [loc, scale](double z) { return loc + scale * z; }, req.segment_units, keep_going);
+      return;
+    }
+    case Method::kStandardExponential:
+      if (f64) {
+        st = parse_fill(st, StandardExponentialF64{}, static_cast<double*>(req.out), n, Identity{}, req.segment_units,
+                        keep_going);
+      } else if (f32) {
+        st = parse_fill(st, StandardExponentialF32{}, static_cast<float*>(req.out), n, Identity{}, req.segment_units,
+                        keep_going);
+      } else {
+        unsupported("standard_exponential");
+      }
+      return;
+    case Method::kExponential: {
+      if (!f64) unsupported("exponential");
+      const double scale = req.a;
+      st = parse_fill(st, StandardExponentialF64{}, static_cast<double*>(req.out), n,
+                      [scale](double x) { return scale * x; }, req.segment_units, keep_going);
+      return;
+    }
     case Method::kIntegers:
       switch (e) {
         case Element::kUInt64: fill_integers(st, static_cast<std::uint64_t*>(req.out), req, keep_going); return;

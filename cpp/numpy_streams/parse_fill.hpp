@@ -1,6 +1,6 @@
-// Parallel fills of methods whose values take a variable number of units: NumPy's bounded
-// integers (Lemire's method: a rejected candidate is followed by another) and, next, its
-// ziggurat normals and exponentials (one unit ~98% of the time, more on the wedge and tail paths).
+// Parallel fills of methods whose values take a variable number of units: NumPy's ziggurat
+// normals and exponentials (one unit ~98% of the time, more on the wedge and tail paths) and
+// its bounded integers (Lemire's method: a rejected candidate is followed by another).
 //
 // The stream is a sequence of samples, each a run of units; where one ends depends only on the
 // units in it. So a parse started at a guessed boundary meets the true parse as soon as one of

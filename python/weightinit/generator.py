@@ -35,7 +35,10 @@ ACCELERATED: dict[str, tuple[str, ...]] = {
     "random": _ENGINE_NAMES,
     "uniform": _ENGINE_NAMES,
     "integers": _ENGINE_NAMES,
-    "standard_exponential": _ENGINE_NAMES,  # method="inv" only, for now
+    "standard_normal": _ENGINE_NAMES,
+    "normal": _ENGINE_NAMES,
+    "standard_exponential": _ENGINE_NAMES,
+    "exponential": _ENGINE_NAMES,
 }
 
 #: Below this many elements a call is NumPy's own (the same numbers; threads do not pay there).
@@ -160,17 +163,41 @@ class Generator(np.random.Generator):
             return super().integers(low, high, size, dtype, endpoint)
         return self._fill(arr, "integers", bounds[1:])
 
+    def standard_normal(self, size: Any = None, dtype: Any = np.float64, out: np.ndarray | None = None) -> Any:
+        _forked_error(self)
+        dt = _float_dtype(dtype)
+        arr = None if dt is None else self._output(size, dt, out)
+        if arr is None:
+            return super().standard_normal(size, dtype, out)
+        return self._fill(arr, "standard_normal")
+
+    def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
+        _forked_error(self)
+        loc_, scale_ = _scalar_float(loc), _non_negative(scale)
+        arr = None if loc_ is None or scale_ is None else self._output(size, np.dtype(np.float64), None)
+        if arr is None:
+            return super().normal(loc, scale, size)
+        return self._fill(arr, "normal", (loc_, scale_))
+
     def standard_exponential(
         self, size: Any = None, dtype: Any = np.float64, method: str = "zig", out: np.ndarray | None = None
     ) -> Any:
         _forked_error(self)
         dt = _float_dtype(dtype)
-        # NumPy: the ziggurat for "zig", the inverse CDF for anything else.
-        inverse = type(method) is str and method != "zig"
-        arr = None if dt is None or not inverse else self._output(size, dt, out)
+        arr = None if dt is None or type(method) is not str else self._output(size, dt, out)
         if arr is None:
             return super().standard_exponential(size, dtype, method, out)
-        return self._fill(arr, "standard_exponential_inv")
+        # NumPy: the ziggurat for "zig", the inverse CDF for anything else.
+        return self._fill(arr, "standard_exponential" if method == "zig" else "standard_exponential_inv")
+
+    def exponential(self, scale: Any = 1.0, size: Any = None) -> Any:
+        _forked_error(self)
+        scale_ = _non_negative(scale)
+        arr = None if scale_ is None else self._output(size, np.dtype(np.float64), None)
+        if arr is None:
+            return super().exponential(scale, size)
+        return self._fill(arr, "exponential", (scale_,))
+
 
 #: The bit generators whose streams weightinit's core computes (these classes, not subclasses).
 _ENGINES = {getattr(np.random, name) for name in _ENGINE_NAMES}
@@ -201,6 +228,14 @@ def _scalar_float(x: Any) -> float | None:
         return float(x)
     except OverflowError:
         return None
+
+
+def _non_negative(x: Any) -> float | None:
+    """A scale NumPy accepts (CONS_NON_NEGATIVE: no sign bit, or NaN), as a float; else None."""
+    v = _scalar_float(x)
+    if v is None or (not math.isnan(v) and math.copysign(1.0, v) < 0):
+        return None
+    return v
 
 
 def _scalar_range(low: Any, high: Any) -> tuple[float, float] | None:
