@@ -27,6 +27,7 @@ class LemireSampler {
  public:
   using Unit = CandidateUnit;
   using Value = Out;
+  static constexpr bool kFilter = true;  // a value is the first accepted candidate
 
   // Values off + [0, rng], 0 < rng < 2^W - 1.
   LemireSampler(Out off, Unit rng)

@@ -4,21 +4,22 @@
 //
 // The stream is a sequence of samples, each a run of units; where one ends depends only on the
 // units in it. So a parse started at a guessed boundary meets the true parse as soon as one of
-// its boundaries is a true one, usually at once. The units are cut into segments; each thread
-// parses its segment from the segment's start as if it were a boundary, into a buffer of its
-// own (the values, and the few samples longer than one unit). Then segment by segment, in
-// order, the true start (where the previous segment's true parse ended) is looked up among the
-// guessed boundaries; if it is not one, samples are parsed from it until the two parses meet.
-// A segment passes its true end and count to the next as soon as it has them (a thread waits
-// only for the segment before its own), then copies its values to their place in the output.
-// Work goes in rounds of a few segments per thread, small enough that the buffers stay in
-// cache; the last round stops at exactly the n-th sample, and the state is then the state
-// after the units up to its end.
+// its boundaries is a true one, usually at once. The units are cut into segments of equal size,
+// which threads claim in order. A thread parses its segment from the segment's start as if it
+// were a boundary, into a buffer of its own (the values, and the few samples longer than one
+// unit); waits for the segment before to pass on its true end and value count; looks up that
+// true start among its guessed boundaries and, if it is not one, parses from it until the two
+// parses meet; passes on its own end and count; and copies its values to their place in the
+// output. A thread waits only for the segment just before its own, which is being worked on.
+// Work goes in regions of a few million values (between them, Ctrl-C is looked for); the last
+// stops at exactly the n-th sample, and the state is then the state after the units up to its end.
 //
 // A Sampler provides: Unit (what it consumes), Value (what a sample is), fast(unit, value)
 // (true and the value if the sample is that one unit; most are), sample(first, src, length)
 // (the whole sample starting with unit `first`, taking further units from src and counting all
-// it took in length), and mean_units() (expected units per sample, to size the last round).
+// it took in length), mean_units() (expected units per sample, to size the work), and kFilter:
+// true if a sample is a run of rejected units ended by an accepted one (Lemire's method). Then
+// every parse meets the true one at its first boundary and only the accepted values are kept.
 #pragma once
 
 #include "../isa_namespace.hpp"
@@ -48,32 +49,32 @@ struct LongSample {
   std::uint64_t index, length;
 };
 
-// One segment's guessed parse.
+// A thread's buffer: the guessed parse of the segment it works on.
 template <class Value>
 struct Segment {
   std::vector<Value> values;       // values[i]: sample i of the guessed parse
-  std::vector<LongSample> longs;   // the samples longer than one unit, by index
+  std::vector<LongSample> longs;   // the samples longer than one unit, by index (not for filters)
   std::uint64_t start = 0;         // the guessed boundary the parse started from
   std::uint64_t stop = 0;          // samples starting in [start, stop) belong to this segment
   std::uint64_t count = 0;         // how many there are
   std::uint64_t end = 0;           // where the last of them ends (>= stop)
 
   void reserve(std::uint64_t units) {
-    values.resize(units);
+    values.resize(units + 1);      // + the value a filter's last open sample ends with
     longs.reserve(units / 2 + 2);  // a long sample has two units or more
   }
 };
 
-// Segment k's true start and the number of values before it, passed on by segment k - 1.
+// Segment s's true start and the number of values before it, passed on by segment s - 1.
 struct alignas(64) Link {
-  std::atomic<std::uint64_t> round{0};
+  std::atomic<std::uint64_t> region{0};  // set (last) to the region the fields are for
   std::uint64_t end = 0;
   std::uint64_t count = 0;
 };
 
-inline void wait_for_round(const std::atomic<std::uint64_t>& flag, std::uint64_t round) {
-  for (int spins = 0; flag.load(std::memory_order_acquire) != round; ++spins) {
-    if (spins < 4096) {
+inline void wait_for_region(const std::atomic<std::uint64_t>& flag, std::uint64_t region) {
+  for (int spins = 0; flag.load(std::memory_order_acquire) != region; ++spins) {
+    if (spins < 256) {
 #if defined(__x86_64__) || defined(__i386__)
       __builtin_ia32_pause();
 #endif
@@ -130,107 +131,181 @@ class ParseFill {
   template <class KeepGoing>
   std::uint64_t run(KeepGoing& keep_going) {
     const int threads = std::max(1, std::min(get_num_threads(), max_useful_threads()));
-    const std::uint64_t max_segments = 2 * static_cast<std::uint64_t>(threads);
-    links_.reset(new Link[max_segments + 1]);
-    segments_.resize(max_segments);
+    buffers_.resize(static_cast<std::size_t>(threads));
     std::uint64_t pos = 0, done = 0;
-    for (std::uint64_t round = 1;; ++round) {
-      // Enough units for the rest with near certainty, in at most max_segments segments.
-      const double rest = static_cast<double>(n_ - done);
-      const double mean = sampler_.mean_units();
-      const double want = rest * mean + 8.0 * mean * std::sqrt(rest) + 16.0;
-      const double cap = static_cast<double>(max_segments * segment_units_);
-      const std::uint64_t units = static_cast<std::uint64_t>(std::min(want, cap));
-      const std::uint64_t k = std::min<std::uint64_t>(max_segments, (units + segment_units_ - 1) / segment_units_);
-      const std::uint64_t size = (units + k - 1) / k;
-      for (std::uint64_t s = 0; s < k; ++s) {
-        Segment<Value>& sg = segments_[s];
-        if (sg.values.size() < size) sg.reserve(std::max(size, std::min(segment_units_, 2 * size)));
-        sg.start = pos + s * size;
-        sg.stop = sg.start + size;
+    for (std::uint64_t region = 1;; ++region) {
+      // A region ends with the segment that brings the count to `target`, or with its last:
+      // enough for the values up to target with near certainty, and those threads parse ahead.
+      target_ = std::min(n_, done + kChunkValues);
+      const double rest = static_cast<double>(target_ - done), mean = sampler_.mean_units();
+      const double units = rest * mean + 8.0 * mean * std::sqrt(rest) + 16.0;
+      const std::uint64_t segments = static_cast<std::uint64_t>(units / static_cast<double>(segment_units_)) + 1;
+      max_segments_ = segments + 2 * static_cast<std::uint64_t>(threads);
+      if (links_size_ < max_segments_ + 1) {
+        links_.reset(new Link[max_segments_ + 1]);
+        links_size_ = max_segments_ + 1;
       }
+      region_ = region;
+      region_start_ = pos;
+      next_segment_.store(0, std::memory_order_relaxed);
+      limit_.store(max_segments_, std::memory_order_relaxed);
       links_[0].end = pos;
       links_[0].count = done;
-      links_[0].round.store(round, std::memory_order_release);
-      round_ = round;
-      parallel_for(static_cast<std::int64_t>(k), 1, static_cast<std::int64_t>(size), [&](std::int64_t b, std::int64_t e) {
-        for (std::int64_t s = b; s < e; ++s) process(static_cast<std::size_t>(s));
+      links_[0].region.store(region, std::memory_order_release);
+      const std::uint64_t unit_cost = std::min(units, static_cast<double>(segments * segment_units_)) / threads + 1;
+      parallel_for(threads, 1, static_cast<std::int64_t>(unit_cost), [&](std::int64_t b, std::int64_t) {
+        work(buffers_[static_cast<std::size_t>(b)]);
       });
       if (final_end_ > 0) return final_end_;
-      pos = links_[k].end;
-      const std::uint64_t before = done;
-      done = links_[k].count;
-      // Ctrl-C is looked for about as often as in the fixed-size fills (it takes the GIL).
-      if (done / kChunkValues != before / kChunkValues) check_keep_going(keep_going);
+      pos = region_end_;
+      done = region_count_;
+      check_keep_going(keep_going);
     }
   }
 
  private:
-  void process(std::size_t s) {
-    Segment<Value>& sg = segments_[s];
-    parse_guessed(sg);
-    wait_for_round(links_[s].round, round_);
-    std::uint64_t p = links_[s].end;         // the true start of this segment's first sample
-    const std::uint64_t c = links_[s].count;  // values before it
-
-    // Find p among the guessed boundaries; if it is not one, parse from it until it is.
-    GuessedBoundaries<Value> guess(sg);
-    std::uint64_t fresh = 0;  // samples parsed from the true start before the parses meet
-    if (p < sg.stop) {
-      guess.reach(p);
-      if (guess.at() != p) {
-        UnitSource<Engine, Unit> src(st_, p);
-        do {
-          std::uint64_t length = 1;
-          const Value v = sampler_.sample(src.take(), src, length);
-          put(c + fresh, v, p + length);
-          ++fresh;
-          p += length;
-          guess.reach(p);
-        } while (guess.at() != p && p < sg.stop);
-      }
+  // Claims segments in order and works on them until the region needs no more. Every segment
+  // claimed passes on its end and count, so whoever waits for it is never left waiting.
+  void work(Segment<Value>& sg) {
+    if (sg.values.size() < segment_units_ + 1) sg.reserve(segment_units_);
+    for (;;) {
+      std::uint64_t s = next_segment_.load(std::memory_order_relaxed);
+      do {
+        if (s >= limit_.load(std::memory_order_acquire)) return;
+      } while (!next_segment_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel));
+      sg.start = region_start_ + s * segment_units_;
+      sg.stop = sg.start + segment_units_;
+      parse_guessed(sg);
+      wait_for_region(links_[s].region, region_);
+      process(sg, s, links_[s].end, links_[s].count);
     }
-    const bool met = p < sg.stop || guess.at() == p;
-    const std::uint64_t adopted = met ? sg.count - guess.index() : 0;
-    links_[s + 1].end = met ? sg.end : p;
-    links_[s + 1].count = c + fresh + adopted;
-    links_[s + 1].round.store(round_, std::memory_order_release);
+  }
+
+  // Segment s's part once its true start p and the count c of values before it are known.
+  void process(Segment<Value>& sg, std::uint64_t s, std::uint64_t p, std::uint64_t c) {
+    Link& next = links_[s + 1];
+    if (c >= target_) {  // a segment parsed ahead of the region's end: nothing of it is needed
+      pass_on(next, p, c);
+      return;
+    }
+    std::uint64_t first = 0, adopted = 0, fresh = 0;  // fresh: samples parsed from the true start
+    std::uint64_t end;
+    GuessedBoundaries<Value> guess(sg);
+    if constexpr (Sampler::kFilter) {
+      // p is sg.start, or the end of the guessed sample 0 (the sample before ended with it).
+      first = p == sg.start ? 0 : 1;
+      adopted = p < sg.stop ? sg.count - first : 0;
+      end = sg.end;
+    } else {
+      // Find p among the guessed boundaries; if it is not one, parse from it until it is.
+      if (p < sg.stop) {
+        guess.reach(p);
+        if (guess.at() != p) {
+          UnitSource<Engine, Unit> src(st_, p);
+          do {
+            std::uint64_t length = 1;
+            const Value v = sampler_.sample(src.take(), src, length);
+            put(c + fresh, v, p + length);
+            ++fresh;
+            p += length;
+            guess.reach(p);
+          } while (guess.at() != p && p < sg.stop);
+        }
+      }
+      const bool met = p < sg.stop || guess.at() == p;
+      first = guess.index();
+      adopted = met ? sg.count - first : 0;
+      end = met ? sg.end : p;
+    }
+    const std::uint64_t count = c + fresh + adopted;
+    if (count >= target_ || s + 1 == max_segments_) {  // this segment ends the region
+      region_end_ = end;
+      region_count_ = count;
+      limit_.store(s + 1, std::memory_order_release);
+    }
+    pass_on(next, end, count);
 
     const std::uint64_t base = c + fresh;
     if (adopted == 0 || base >= n_) return;
     const std::uint64_t m = std::min(adopted, n_ - base);
-    const Value* v = sg.values.data() + guess.index();
+    const Value* v = sg.values.data() + first;
     Out* o = out_ + base;
     for (std::uint64_t j = 0; j < m; ++j) o[j] = finish_(v[j]);
-    if (base + m == n_) final_end_ = guess.end_after(m);
+    if (base + m == n_) {
+      if constexpr (Sampler::kFilter) {
+        final_end_ = end_of_accepted(sg, first + m - 1);
+      } else {
+        final_end_ = guess.end_after(m);
+      }
+    }
+  }
+
+  void pass_on(Link& next, std::uint64_t end, std::uint64_t count) {
+    next.end = end;
+    next.count = count;
+    next.region.store(region_, std::memory_order_release);
   }
 
   // The parse of sg from sg.start, taken to be a boundary.
   void parse_guessed(Segment<Value>& sg) {
     UnitSource<Engine, Unit> src(st_, sg.start);
     Value* values = sg.values.data();
-    sg.longs.clear();
     std::uint64_t pos = sg.start, count = 0;
-    while (pos < sg.stop) {
-      const auto* d = src.data();
-      const std::size_t lim = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), sg.stop - pos));
-      std::size_t j = 0;
-      while (j < lim && sampler_.fast(d[j], values[count])) {
-        ++j;
-        ++count;
+    if constexpr (Sampler::kFilter) {
+      // Every unit is a candidate: keep the accepted ones, without a branch on each.
+      bool open = true;  // the last sample has not ended yet
+      while (pos < sg.stop) {
+        const auto* d = src.data();
+        const std::size_t lim = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), sg.stop - pos));
+        bool accepted = false;
+        for (std::size_t j = 0; j < lim; ++j) {
+          accepted = sampler_.fast(d[j], values[count]);
+          count += accepted ? 1 : 0;
+        }
+        open = !accepted;
+        src.skip(lim);
+        pos += lim;
       }
-      src.skip(j);
-      pos += j;
-      if (j < lim) {
-        std::uint64_t length = 1;
-        values[count] = sampler_.sample(src.take(), src, length);
-        if (length > 1) sg.longs.push_back({count, length});
-        ++count;
-        pos += length;
+      while (open) {  // the segment's last sample ends beyond it
+        open = !sampler_.fast(src.take(), values[count]);
+        ++pos;
+        if (!open) ++count;
+      }
+    } else {
+      sg.longs.clear();
+      while (pos < sg.stop) {
+        const auto* d = src.data();
+        const std::size_t lim = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), sg.stop - pos));
+        std::size_t j = 0;
+        while (j < lim && sampler_.fast(d[j], values[count])) {
+          ++j;
+          ++count;
+        }
+        src.skip(j);
+        pos += j;
+        if (j < lim) {
+          std::uint64_t length = 1;
+          values[count] = sampler_.sample(src.take(), src, length);
+          if (length > 1) sg.longs.push_back({count, length});
+          ++count;
+          pos += length;
+        }
       }
     }
     sg.count = count;
     sg.end = pos;
+  }
+
+  // A filter's guessed value `index` of segment sg: where its accepted unit ends.
+  std::uint64_t end_of_accepted(const Segment<Value>& sg, std::uint64_t index) const {
+    UnitSource<Engine, Unit> src(st_, sg.start);
+    std::uint64_t pos = sg.start, seen = 0;
+    for (;;) {
+      Value v;
+      const bool accepted = sampler_.fast(src.take(), v);
+      ++pos;
+      if (accepted && seen++ == index) return pos;
+    }
   }
 
   // A value parsed from the true start: the sample before index i ends at `end`.
@@ -246,9 +321,14 @@ class ParseFill {
   std::uint64_t n_;
   Finish finish_;
   std::uint64_t segment_units_;
-  std::vector<Segment<Value>> segments_;
+  std::vector<Segment<Value>> buffers_;  // one per thread of the region (part of parallel_for)
   std::unique_ptr<Link[]> links_;
-  std::uint64_t round_ = 0;
+  std::uint64_t links_size_ = 0;
+  // The region in progress, set before its threads start.
+  std::uint64_t region_ = 0, region_start_ = 0, target_ = 0, max_segments_ = 0;
+  std::atomic<std::uint64_t> next_segment_{0}, limit_{0};
+  // Set by the segment that ends the region (read once all its threads are done).
+  std::uint64_t region_end_ = 0, region_count_ = 0;
   std::uint64_t final_end_ = 0;  // set by the segment holding the n-th sample
 };
 

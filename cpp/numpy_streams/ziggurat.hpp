@@ -50,6 +50,7 @@ inline float unit_float(std::uint32_t w) { return static_cast<float>(static_cast
 struct StandardNormalF64 {
   using Unit = std::uint64_t;
   using Value = double;
+  static constexpr bool kFilter = false;
   static double mean_units() { return 1.03; }
 
   static bool fast(std::uint64_t r, double& x) {
@@ -92,6 +93,7 @@ struct StandardNormalF64 {
 struct StandardNormalF32 {
   using Unit = std::uint32_t;
   using Value = float;
+  static constexpr bool kFilter = false;
   static double mean_units() { return 1.03; }
 
   static bool fast(std::uint32_t r, float& x) {
@@ -134,6 +136,7 @@ struct StandardNormalF32 {
 struct StandardExponentialF64 {
   using Unit = std::uint64_t;
   using Value = double;
+  static constexpr bool kFilter = false;
   static double mean_units() { return 1.04; }
 
   static bool fast(std::uint64_t ri, double& x) {
@@ -165,6 +168,7 @@ struct StandardExponentialF64 {
 struct StandardExponentialF32 {
   using Unit = std::uint32_t;
   using Value = float;
+  static constexpr bool kFilter = false;
   static double mean_units() { return 1.04; }
 
   static bool fast(std::uint32_t ri, float& x) {
