@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "../philox.hpp"
+#include "philox_blocks.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -205,20 +206,11 @@ struct PhiloxEngine {
     void fill(std::uint64_t* dst, std::size_t m) {
       std::size_t i = 0;
       while (i < m && pos_ < 4) dst[i++] = block_[static_cast<std::size_t>(pos_++)];
-      if (i + 4 <= m) {
-        // Whole blocks straight into dst, the counter and key in registers (dst could alias
-        // the members, as far as the compiler knows).
-        const Key2x64 key = key_;
-        Ctr4x64 counter = counter_;
-        for (; i + 4 <= m; i += 4) {
-          counter = counter_add(counter, 1);
-          const Ctr4x64 v = philox_block<std::uint64_t>(counter, key);
-          dst[i] = v[0];
-          dst[i + 1] = v[1];
-          dst[i + 2] = v[2];
-          dst[i + 3] = v[3];
-        }
-        counter_ = counter;
+      const std::uint64_t blocks = (m - i) / 4;  // whole blocks straight into dst, on the ISA in use
+      if (blocks > 0) {
+        philox4x64_blocks_dispatch(counter_, key_, blocks, dst + i);
+        counter_ = counter_add(counter_, blocks);
+        i += 4 * blocks;
       }
       while (i < m) dst[i++] = next();
     }
