@@ -49,19 +49,23 @@ struct LongSample {
   std::uint64_t index, length;
 };
 
-// A thread's buffer: the guessed parse of the segment it works on.
+// A thread's buffer: the guessed parse of the segment it works on. Allocated once per fill and
+// never initialized (a parse writes before it reads).
 template <class Value>
 struct Segment {
-  std::vector<Value> values;       // values[i]: sample i of the guessed parse
-  std::vector<LongSample> longs;   // the samples longer than one unit, by index (not for filters)
-  std::uint64_t start = 0;         // the guessed boundary the parse started from
-  std::uint64_t stop = 0;          // samples starting in [start, stop) belong to this segment
-  std::uint64_t count = 0;         // how many there are
-  std::uint64_t end = 0;           // where the last of them ends (>= stop)
+  std::unique_ptr<Value[]> values;        // values[i]: sample i of the guessed parse
+  std::unique_ptr<LongSample[]> longs;    // the samples longer than one unit, by index (not for filters)
+  std::size_t capacity = 0;               // units a segment may have
+  std::size_t long_count = 0;
+  std::uint64_t start = 0;                // the guessed boundary the parse started from
+  std::uint64_t stop = 0;                 // samples starting in [start, stop) belong to this segment
+  std::uint64_t count = 0;                // how many there are
+  std::uint64_t end = 0;                  // where the last of them ends (>= stop)
 
-  void reserve(std::uint64_t units) {
-    values.resize(units + 1);      // + the value a filter's last open sample ends with
-    longs.reserve(units / 2 + 2);  // a long sample has two units or more
+  void reserve(std::uint64_t units, bool with_longs) {
+    values.reset(new Value[units + 1]);  // + the value a filter's last open sample ends with
+    if (with_longs) longs.reset(new LongSample[units / 2 + 2]);  // a long sample has two units or more
+    capacity = units;
   }
 };
 
@@ -94,7 +98,7 @@ class GuessedBoundaries {
   bool done() const { return i_ == sg_.count; }
   void next() {
     std::uint64_t length = 1;
-    if (l_ < sg_.longs.size() && sg_.longs[l_].index == i_) length = sg_.longs[l_++].length;
+    if (l_ < sg_.long_count && sg_.longs[l_].index == i_) length = sg_.longs[l_++].length;
     at_ += length;
     ++i_;
   }
@@ -105,7 +109,7 @@ class GuessedBoundaries {
   // Where the sample m samples on ends, i.e. the start of sample index() + m.
   std::uint64_t end_after(std::uint64_t m) const {
     std::uint64_t end = at_ + m;
-    for (std::size_t l = l_; l < sg_.longs.size() && sg_.longs[l].index < i_ + m; ++l) end += sg_.longs[l].length - 1;
+    for (std::size_t l = l_; l < sg_.long_count && sg_.longs[l].index < i_ + m; ++l) end += sg_.longs[l].length - 1;
     return end;
   }
 
@@ -132,6 +136,9 @@ class ParseFill {
   std::uint64_t run(KeepGoing& keep_going) {
     const int threads = std::max(1, std::min(get_num_threads(), max_useful_threads()));
     buffers_.resize(static_cast<std::size_t>(threads));
+    // Segments no larger than a thread's share of the whole fill (small fills, small buffers).
+    const double share = (static_cast<double>(n_) * sampler_.mean_units()) / threads + 1024.0;
+    segment_units_ = std::min<std::uint64_t>(segment_units_, static_cast<std::uint64_t>(share));
     std::uint64_t pos = 0, done = 0;
     for (std::uint64_t region = 1;; ++region) {
       // A region ends with the segment that brings the count to `target`, or with its last:
@@ -167,7 +174,7 @@ class ParseFill {
   // Claims segments in order and works on them until the region needs no more. Every segment
   // claimed passes on its end and count, so whoever waits for it is never left waiting.
   void work(Segment<Value>& sg) {
-    if (sg.values.size() < segment_units_ + 1) sg.reserve(segment_units_);
+    if (sg.capacity < segment_units_) sg.reserve(segment_units_, !Sampler::kFilter);
     for (;;) {
       std::uint64_t s = next_segment_.load(std::memory_order_relaxed);
       do {
@@ -228,7 +235,7 @@ class ParseFill {
     const std::uint64_t base = c + fresh;
     if (adopted == 0 || base >= n_) return;
     const std::uint64_t m = std::min(adopted, n_ - base);
-    const Value* v = sg.values.data() + first;
+    const Value* v = sg.values.get() + first;
     Out* o = out_ + base;
     for (std::uint64_t j = 0; j < m; ++j) o[j] = finish_(v[j]);
     if (base + m == n_) {
@@ -249,7 +256,7 @@ class ParseFill {
   // The parse of sg from sg.start, taken to be a boundary.
   void parse_guessed(Segment<Value>& sg) {
     UnitSource<Engine, Unit> src(st_, sg.start);
-    Value* values = sg.values.data();
+    Value* values = sg.values.get();
     std::uint64_t pos = sg.start, count = 0;
     if constexpr (Sampler::kFilter) {
       // Every unit is a candidate: keep the accepted ones, without a branch on each.
@@ -272,7 +279,7 @@ class ParseFill {
         if (!open) ++count;
       }
     } else {
-      sg.longs.clear();
+      sg.long_count = 0;
       while (pos < sg.stop) {
         const auto* d = src.data();
         const std::size_t lim = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), sg.stop - pos));
@@ -286,7 +293,7 @@ class ParseFill {
         if (j < lim) {
           std::uint64_t length = 1;
           values[count] = sampler_.sample(src.take(), src, length);
-          if (length > 1) sg.longs.push_back({count, length});
+          if (length > 1) sg.longs[sg.long_count++] = {count, length};
           ++count;
           pos += length;
         }
