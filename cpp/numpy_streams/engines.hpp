@@ -62,8 +62,7 @@ inline Affine lcg_jump(U128 mult, U128 inc, std::uint64_t delta) {
 }
 
 inline std::uint64_t rotr64(std::uint64_t v, unsigned r) {
-  r &= 63;
-  return r == 0 ? v : (v >> r) | (v << (64 - r));
+  return (v >> (r & 63)) | (v << ((64 - r) & 63));  // one ror; no branch for r == 0
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -115,10 +114,10 @@ struct PcgEngine {
 
     // The next m words. One LCG chain is a chain of dependent multiplications (the latency of
     // a 128-bit multiply-add per word); four chains, each making a quarter of the words from
-    // its own jumped-ahead state, keep the multiplier busy.
+    // its own jumped-ahead state, keep the multiplier busy. Everything in locals, so the
+    // compiler keeps it in registers (dst could alias the members, as far as it knows).
     void fill(std::uint64_t* dst, std::size_t m) {
-      constexpr std::size_t kLanes = 4;
-      const std::size_t c = m / kLanes;
+      const std::size_t c = m / 4;
       if (c < 8) {
         for (std::size_t i = 0; i < m; ++i) dst[i] = next();
         return;
@@ -127,18 +126,23 @@ struct PcgEngine {
         jump_ = lcg_jump(Output::kMult, inc_, c);
         jump_len_ = c;
       }
-      U128 x[kLanes];
-      x[0] = s_;
-      for (std::size_t l = 1; l < kLanes; ++l) x[l] = jump_(x[l - 1]);
+      const U128 inc = inc_;
+      const Affine jump = jump_;
+      U128 x0 = s_, x1 = jump(x0), x2 = jump(x1), x3 = jump(x2);
+      std::uint64_t *d0 = dst, *d1 = dst + c, *d2 = dst + 2 * c, *d3 = dst + 3 * c;
       for (std::size_t t = 0; t < c; ++t) {
-        for (std::size_t l = 0; l < kLanes; ++l) {
-          const U128 n = step(x[l], inc_);
-          dst[l * c + t] = Output::output(x[l], n);
-          x[l] = n;
-        }
+        const U128 n0 = step(x0, inc), n1 = step(x1, inc), n2 = step(x2, inc), n3 = step(x3, inc);
+        d0[t] = Output::output(x0, n0);
+        d1[t] = Output::output(x1, n1);
+        d2[t] = Output::output(x2, n2);
+        d3[t] = Output::output(x3, n3);
+        x0 = n0;
+        x1 = n1;
+        x2 = n2;
+        x3 = n3;
       }
-      s_ = x[kLanes - 1];
-      for (std::size_t i = kLanes * c; i < m; ++i) dst[i] = next();
+      s_ = x3;
+      for (std::size_t i = 4 * c; i < m; ++i) dst[i] = next();
     }
 
    private:

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 #include "../parallel.hpp"
@@ -34,13 +35,14 @@ BitGenState<Engine> fixed_fill(const BitGenState<Engine>& st, Out* out, std::uin
     if (first > 0) check_keep_going(keep_going);
     const std::uint64_t count = std::min(kChunkValues, n - first);
     parallel_for(static_cast<std::int64_t>(count), 64, cost, [&](std::int64_t b, std::int64_t e) {
+      const F fn = f;  // in registers: the stores to out could alias f's parameters, for the compiler
       UnitSource<Engine, Unit> src(st, first + static_cast<std::uint64_t>(b));
       Out* o = out + first + static_cast<std::uint64_t>(b);
       std::uint64_t left = static_cast<std::uint64_t>(e - b);
       while (left > 0) {
         const auto* d = src.data();
         const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), left));
-        for (std::size_t j = 0; j < k; ++j) o[j] = f(d[j]);
+        for (std::size_t j = 0; j < k; ++j) o[j] = fn(d[j]);
         src.skip(k);
         o += k;
         left -= k;
@@ -49,6 +51,17 @@ BitGenState<Engine> fixed_fill(const BitGenState<Engine>& st, Out* out, std::uin
   }
   return state_after_units<Unit>(st, n);
 }
+
+// The eight bytes 0 or 1 of the eight bits of b, least significant bit first (little-endian).
+struct BitBytes {
+  std::uint64_t bytes[256];
+  constexpr BitBytes() : bytes() {
+    for (int b = 0; b < 256; ++b) {
+      for (int k = 0; k < 8; ++k) bytes[b] |= static_cast<std::uint64_t>((b >> k) & 1) << (8 * k);
+    }
+  }
+};
+inline constexpr BitBytes kBitBytes{};
 
 // integers(dtype=bool) over {0, 1}: value i is bit i % 32 of half-word i / 32 (NumPy's
 // buffered_bounded_bool, least significant bit first, the buffer local to the call).
@@ -63,8 +76,14 @@ BitGenState<Engine> bit_fill(const BitGenState<Engine>& st, std::uint8_t* out, s
       for (std::uint64_t h = first + static_cast<std::uint64_t>(b); h < first + static_cast<std::uint64_t>(e); ++h) {
         const std::uint32_t bits = src.take();
         const std::uint64_t i0 = 32 * h;
-        const int m = static_cast<int>(std::min<std::uint64_t>(32, n - i0));
-        for (int k = 0; k < m; ++k) out[i0 + static_cast<std::uint64_t>(k)] = static_cast<std::uint8_t>((bits >> k) & 1u);
+        if (i0 + 32 <= n) {
+          for (int k = 0; k < 4; ++k) {
+            const std::uint64_t bytes = kBitBytes.bytes[(bits >> (8 * k)) & 0xFF];
+            std::memcpy(out + i0 + 8 * static_cast<std::uint64_t>(k), &bytes, 8);
+          }
+        } else {
+          for (std::uint64_t i = i0; i < n; ++i) out[i] = static_cast<std::uint8_t>((bits >> (i - i0)) & 1u);
+        }
       }
     });
   }

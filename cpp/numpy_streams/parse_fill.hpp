@@ -255,6 +255,9 @@ class ParseFill {
 
   // The parse of sg from sg.start, taken to be a boundary.
   void parse_guessed(Segment<Value>& sg) {
+    // A copy the compiler can keep in registers: the values' stores could alias sampler_'s
+    // members as far as it knows (8- and 16-bit units are read through aliasing types).
+    const Sampler sampler = sampler_;
     UnitSource<Engine, Unit> src(st_, sg.start);
     Value* values = sg.values.get();
     std::uint64_t pos = sg.start, count = 0;
@@ -266,7 +269,7 @@ class ParseFill {
         const std::size_t lim = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), sg.stop - pos));
         bool accepted = false;
         for (std::size_t j = 0; j < lim; ++j) {
-          accepted = sampler_.fast(d[j], values[count]);
+          accepted = sampler.fast(d[j], values[count]);
           count += accepted ? 1 : 0;
         }
         open = !accepted;
@@ -274,7 +277,7 @@ class ParseFill {
         pos += lim;
       }
       while (open) {  // the segment's last sample ends beyond it
-        open = !sampler_.fast(src.take(), values[count]);
+        open = !sampler.fast(src.take(), values[count]);
         ++pos;
         if (!open) ++count;
       }
@@ -283,16 +286,19 @@ class ParseFill {
       while (pos < sg.stop) {
         const auto* d = src.data();
         const std::size_t lim = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), sg.stop - pos));
+        Value* v = values + count;
         std::size_t j = 0;
-        while (j < lim && sampler_.fast(d[j], values[count])) {
-          ++j;
-          ++count;
+        for (; j < lim; ++j) {
+          Value x;
+          if (!sampler.fast(d[j], x)) break;
+          v[j] = x;
         }
+        count += j;
         src.skip(j);
         pos += j;
         if (j < lim) {
           std::uint64_t length = 1;
-          values[count] = sampler_.sample(src.take(), src, length);
+          values[count] = sampler.sample(src.take(), src, length);
           if (length > 1) sg.longs[sg.long_count++] = {count, length};
           ++count;
           pos += length;
