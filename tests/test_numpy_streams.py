@@ -197,7 +197,10 @@ def restore_isa():
     wi.set_isa(before)
 
 
-@pytest.mark.parametrize("isa", [isa for isa in _core.compiled_isas() if _core.isa_supported(isa)])
+ISAS = [isa for isa in _core.compiled_isas() if _core.isa_supported(isa)]
+
+
+@pytest.mark.parametrize("isa", ISAS)
 @pytest.mark.parametrize("counter", [0, 2**64 - 7, 2**256 - 9])
 def test_philox_words_are_numpys_on_every_instruction_set(isa, counter, restore_isa, restore_threads):
     # Philox blocks are made 8 (AVX-512) or 4 (AVX2) at a time where the CPU can; the low
@@ -209,11 +212,46 @@ def test_philox_words_are_numpys_on_every_instruction_set(isa, counter, restore_
     state = bg.state
     n = 100_003
     assert np.array_equal(_core.numpy_words("Philox", state, 0, n), bg.random_raw(n))
-    out = np.empty(n)
-    _core.numpy_fill("Philox", state, "standard_normal", out)
-    theirs = np.random.Philox()
-    theirs.state = state
-    assert_identical(out, np.random.Generator(theirs).standard_normal(n))
+
+
+# The methods whose hot loops are compiled per ISA (stream_kernels.cpp), with (method, params).
+KERNEL_CASES = [
+    ("standard_normal", np.float64, ()),
+    ("standard_normal", np.float32, ()),
+    ("standard_exponential", np.float64, ()),
+    ("standard_exponential", np.float32, ()),
+    ("integers", np.uint64, (5, 3 * 2**61)),  # 64-bit candidates, a quarter rejected
+    ("integers", np.int64, (2**64 - 7, 2**31)),  # 32-bit candidates to 64-bit values, half rejected
+    ("integers", np.int32, (2**32 - 3, 1000)),  # 32-bit candidates and values, off + value wrapping
+    ("integers", np.uint16, (7, 40000)),
+    ("integers", np.int8, (250, 120)),  # off + value wrapping in 8 bits
+]
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("method, dtype, params", KERNEL_CASES, ids=[f"{m}-{np.dtype(d).name}" for m, d, _ in KERNEL_CASES])
+@pytest.mark.parametrize("cls", BIT_GENERATORS, ids=BG_IDS)
+def test_variable_size_methods_are_numpys_on_every_instruction_set(cls, method, dtype, params, isa, restore_isa, restore_threads):
+    wi.set_isa(isa)
+    set_threads(2)
+    bg = cls(77)
+    np.random.Generator(bg).random(1, dtype=np.float32)
+    state = bg.state
+    n = 200_003
+    out = np.empty(n, dtype)
+    after = _core.numpy_fill(cls.__name__, state, method, out, params)
+    g = np.random.Generator(bg)
+    if method == "integers":
+        off, rng = params
+        bits = 8 * np.dtype(dtype).itemsize
+        low = off - (1 << bits) if np.dtype(dtype).kind == "i" and off >> (bits - 1) else off
+        expected = g.integers(low, low + rng, n, dtype=dtype, endpoint=True)
+    else:
+        expected = getattr(g, method)(n, dtype=dtype)
+    assert_identical(out, expected)
+    ours = cls()
+    ours.state = after
+    assert plain_state(ours) == plain_state(bg)
 
 
 # --- every method, dtype and bit generator against NumPy ---------------------------------------------

@@ -13,10 +13,12 @@
 #include "../isa_namespace.hpp"
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
 #include "../philox.hpp"
+#include "stream_kernels.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -29,9 +31,9 @@ class LemireSampler {
   using Value = Out;
   static constexpr bool kFilter = true;  // a value is the first accepted candidate
 
-  // Values off + [0, rng], 0 < rng < 2^W - 1.
-  LemireSampler(Out off, Unit rng)
-      : off_(off), rng_excl_(static_cast<Unit>(rng + 1)),
+  // Values off + [0, rng], 0 < rng < 2^W - 1; kernels: the ISA's hot loops (or none).
+  LemireSampler(Out off, Unit rng, const StreamKernels* kernels = nullptr)
+      : kernels_(kernels), off_(off), rng_excl_(static_cast<Unit>(rng + 1)),
         threshold_(static_cast<Unit>(static_cast<Unit>(std::numeric_limits<Unit>::max() - rng) % rng_excl_)) {}
 
   // Candidates per value: a candidate is rejected with probability threshold / 2^W (< 1/2).
@@ -42,6 +44,22 @@ class LemireSampler {
     multiply(u, hi, lo);
     v = static_cast<Out>(off_ + static_cast<Out>(hi));
     return lo >= threshold_;
+  }
+
+  // The values of the accepted candidates among units[0, n), packed; how many; and whether
+  // units[n - 1] was accepted.
+  std::size_t accepted(const Unit* units, std::size_t n, Out* values, bool& last_accepted) const {
+    if constexpr (sizeof(Unit) == 8) {
+      return kernels_->lemire_u64(units, n, off_, rng_excl_, threshold_, values, &last_accepted);
+    } else if constexpr (sizeof(Unit) == 4 && sizeof(Out) == 4) {
+      return kernels_->lemire_u32(units, n, off_, rng_excl_, threshold_, values, &last_accepted);
+    } else if constexpr (sizeof(Unit) == 4) {
+      return kernels_->lemire_u32_to_u64(units, n, off_, rng_excl_, threshold_, values, &last_accepted);
+    } else if constexpr (sizeof(Unit) == 2) {
+      return kernels_->lemire_u16(units, n, off_, rng_excl_, threshold_, values, &last_accepted);
+    } else {
+      return kernels_->lemire_u8(units, n, off_, rng_excl_, threshold_, values, &last_accepted);
+    }
   }
 
   template <class Src>
@@ -68,6 +86,7 @@ class LemireSampler {
     }
   }
 
+  const StreamKernels* kernels_;
   Out off_;
   Unit rng_excl_;
   Unit threshold_;

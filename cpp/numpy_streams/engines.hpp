@@ -16,7 +16,7 @@
 #include <cstdint>
 
 #include "../philox.hpp"
-#include "philox_blocks.hpp"
+#include "stream_kernels.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -212,7 +212,7 @@ struct PhiloxEngine {
       while (i < m && pos_ < 4) dst[i++] = block_[static_cast<std::size_t>(pos_++)];
       const std::uint64_t blocks = (m - i) / 4;  // whole blocks straight into dst, on the ISA in use
       if (blocks > 0) {
-        philox4x64_blocks_dispatch(counter_, key_, blocks, dst + i);
+        active_stream_kernels().philox4x64_blocks(counter_, key_, blocks, dst + i);
         counter_ = counter_add(counter_, blocks);
         i += 4 * blocks;
       }

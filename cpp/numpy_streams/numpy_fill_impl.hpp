@@ -53,7 +53,7 @@ void fill_integers(BitGenState<Engine>& st, Out* out, const FillRequest& req, Ke
       if (req.rng == 0xFFFFFFFFull) {
         st = fixed_fill<std::uint32_t>(st, out, req.n, kCostUniform, plus_off, keep_going);
       } else {
-        const LemireSampler<std::uint32_t, Out> s(off, static_cast<std::uint32_t>(req.rng));
+        const LemireSampler<std::uint32_t, Out> s(off, static_cast<std::uint32_t>(req.rng), &active_stream_kernels());
         st = parse_fill(st, s, out, req.n, Identity{}, req.segment_units, keep_going);
       }
       return;
@@ -62,7 +62,7 @@ void fill_integers(BitGenState<Engine>& st, Out* out, const FillRequest& req, Ke
   if (req.rng == kMax) {
     st = fixed_fill<Out>(st, out, req.n, kCostUniform, plus_off, keep_going);
   } else {
-    const LemireSampler<Out, Out> s(off, static_cast<Out>(req.rng));
+    const LemireSampler<Out, Out> s(off, static_cast<Out>(req.rng), &active_stream_kernels());
     st = parse_fill(st, s, out, req.n, Identity{}, req.segment_units, keep_going);
   }
 }

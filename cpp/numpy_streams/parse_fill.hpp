@@ -262,16 +262,13 @@ class ParseFill {
     Value* values = sg.values.get();
     std::uint64_t pos = sg.start, count = 0;
     if constexpr (Sampler::kFilter) {
-      // Every unit is a candidate: keep the accepted ones, without a branch on each.
+      // Every unit is a candidate: keep the accepted ones.
       bool open = true;  // the last sample has not ended yet
       while (pos < sg.stop) {
         const auto* d = src.data();
         const std::size_t lim = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), sg.stop - pos));
         bool accepted = false;
-        for (std::size_t j = 0; j < lim; ++j) {
-          accepted = sampler.fast(d[j], values[count]);
-          count += accepted ? 1 : 0;
-        }
+        count += sampler.accepted(reinterpret_cast<const Unit*>(d), lim, values + count, accepted);
         open = !accepted;
         src.skip(lim);
         pos += lim;
