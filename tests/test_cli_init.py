@@ -19,7 +19,7 @@ import pytest
 
 import weightinit as wi
 from bits import BF16, as_bits, assert_same_bits
-from weightinit import _cli_init, initializers
+from weightinit import _cli_init, _progress, initializers
 from weightinit.__main__ import main as cli_main
 
 
@@ -231,9 +231,9 @@ def test_progress_bar_on_a_terminal_and_none_with_quiet(tmp_path, capsys, monkey
     if with_tqdm:
         pytest.importorskip("tqdm")
     else:
-        monkeypatch.setattr(_cli_init, "_load_tqdm", lambda: None)  # the built-in bar
+        monkeypatch.setattr(_progress, "_load_tqdm", lambda: None)  # the built-in bar
     monkeypatch.setattr(_cli_init, "CHUNK_BYTES", 256)
-    monkeypatch.setattr(_cli_init, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(_progress, "_is_terminal", lambda stream: True)
     args = ["--init", "normal", "--shape", 100, 10, "--seed", 0]
     code, _, err = run([*args, "-o", tmp_path / "a.npy"], capsys)
     assert code == 0

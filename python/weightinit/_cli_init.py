@@ -36,6 +36,7 @@ import numpy as np
 
 from . import initializers
 from ._dtypes import SUPPORTED_DTYPES, resolve_dtype
+from ._progress import progress, size_text
 
 __all__ = ["CHUNK_BYTES", "INITIALIZER_OPTIONS", "Chunk", "build_parser", "main", "plan_chunks"]
 
@@ -293,100 +294,6 @@ def plan_chunks(shape: tuple[int, ...], itemsize: int, chunk_bytes: int) -> Iter
 
 
 # ---------------------------------------------------------------------------------------------
-# Progress
-# ---------------------------------------------------------------------------------------------
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
-def _load_tqdm() -> Any:
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm
-
-
-def _size_text(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    raise AssertionError  # pragma: no cover
-
-
-class _NoProgress:
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class _SimpleBar:
-    """A one-line progress bar on a terminal, for when tqdm is not installed."""
-
-    WIDTH = 30
-
-    def __init__(self, total: int, label: str, stream: Any) -> None:
-        self.total, self.label, self.stream = total, label, stream
-        self.done = 0
-        self.start = self.last = time.monotonic()
-        self._draw()
-
-    def _draw(self) -> None:
-        frac = self.done / self.total if self.total else 1.0
-        filled = int(frac * self.WIDTH)
-        elapsed = time.monotonic() - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        eta = f" ETA {max(0.0, (self.total - self.done) / rate):.0f}s" if rate > 0 and self.done < self.total else ""
-        speed = f" {_size_text(rate)}/s" if rate > 0 else ""
-        line = (f"\r{self.label}: [{'#' * filled}{'.' * (self.WIDTH - filled)}] {frac * 100:3.0f}% "
-                f"{_size_text(self.done)}/{_size_text(self.total)}{speed}{eta}")
-        self.stream.write(line + "\033[K")
-        self.stream.flush()
-
-    def update(self, n: int) -> None:
-        self.done += n
-        now = time.monotonic()
-        if now - self.last >= 0.1 or self.done >= self.total:
-            self.last = now
-            self._draw()
-
-    def close(self) -> None:
-        self._draw()
-        self.stream.write("\n")
-        self.stream.flush()
-
-
-class _TqdmBar:
-    def __init__(self, tqdm: Any, total: int, label: str, stream: Any) -> None:
-        self.bar = tqdm(total=total, desc=label, unit="B", unit_scale=True, unit_divisor=1024, file=stream,
-                        dynamic_ncols=True, leave=True)
-
-    def update(self, n: int) -> None:
-        self.bar.update(n)
-
-    def close(self) -> None:
-        self.bar.close()
-
-
-def _progress(total: int, label: str, quiet: bool) -> Any:
-    stream = sys.stderr
-    if quiet or not _is_terminal(stream):
-        return _NoProgress()
-    tqdm = _load_tqdm()
-    if tqdm is not None:
-        return _TqdmBar(tqdm, total, label, stream)
-    return _SimpleBar(total, label, stream)
-
-
-# ---------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------
 
@@ -451,7 +358,7 @@ def _check_disk_space(job: _Job, needed: int) -> None:
         note = " (an existing file is only replaced once the new one is complete)" if os.path.exists(job.output) else ""
         raise OSError(
             f"not enough free disk space in {job.directory}: {os.path.basename(job.output)} needs "
-            f"{_size_text(needed)} ({needed} bytes), {_size_text(free)} available{note}"
+            f"{size_text(needed)} ({needed} bytes), {size_text(free)} available{note}"
         )
 
 
@@ -514,7 +421,7 @@ def _write(job: _Job) -> int:
         fd = os.open(tmp, os.O_RDWR | getattr(os, "O_BINARY", 0))
         _reserve(fd, size)
         swap = job.format == "safetensors" and sys.byteorder == "big"  # safetensors is little-endian
-        bar = _progress(job.nbytes, base, job.quiet)
+        bar = progress(job.nbytes, base, quiet=job.quiet)
         try:
             for chunk in plan_chunks(job.shape, job.dtype.itemsize, CHUNK_BYTES):
                 _fill_chunk(job, fd, data_offset, chunk, swap)
@@ -590,7 +497,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     if not job.quiet:
         elapsed = time.monotonic() - start
         shape = "x".join(map(str, job.shape))
-        print(f"wrote {job.output}: {job.init} {shape} {job.dtype_name}, {_size_text(size)} in {elapsed:.2f} s")
+        print(f"wrote {job.output}: {job.init} {shape} {job.dtype_name}, {size_text(size)} in {elapsed:.2f} s")
         if job.format == "npy" and job.dtype_name == "bfloat16":
             print("note: .npy keeps bfloat16 as raw 2-byte values; load with np.load(path).view(ml_dtypes.bfloat16)")
     return 0

@@ -51,7 +51,7 @@ def build_parser(prog: str = "python -m weightinit bench") -> argparse.ArgumentP
     p.add_argument("--no-plot", action="store_true", help="do not draw the plot")
     p.add_argument("--no-out", action="store_true", help="skip the out= (preallocated buffer) cases")
     p.add_argument("--markdown", action="store_true", help="also print a compact Markdown table for the README")
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     # Hidden: for smoke tests and special runs.
     p.add_argument("--sizes", nargs="+", type=_size, help=argparse.SUPPRESS)
     p.add_argument("--threads", nargs="+", type=int, help=argparse.SUPPRESS)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 import time
 import traceback
 from typing import Any
 
+from .._progress import progress
 from .._runtime import get_num_threads, set_num_threads
 from .cases import BASELINE_KIND, ITEMSIZE, NUMPY_BASELINE, NUMPY_PHILOX, Case, build_plan
 from .machine import CONTENDED_CPUS, cpu_snapshot, import_peer, machine_info, meminfo, other_load, package_version
@@ -49,44 +49,6 @@ def _memory_check(case: Case) -> str | None:
     if avail is not None and need > avail:
         return f"skipped: needs ~{need / 2**30:.1f} GiB, {avail / 2**30:.1f} GiB available"
     return None
-
-
-class _Progress:
-    def __init__(self, total: int, quiet: bool):
-        self.total, self.quiet, self.bar, self.count = total, quiet, None, 0
-        if quiet:
-            return
-        try:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, file=sys.stderr, unit="case", leave=False)
-        except Exception:
-            self.bar = None
-
-    def start(self, case: Case) -> None:
-        self.count += 1
-        if self.quiet:
-            return
-        if self.bar is not None:
-            self.bar.set_description(case.label)
-        else:
-            print(f"[{self.count}/{self.total}] {case.label} ...", end="", file=sys.stderr, flush=True)
-
-    def done(self, case: Case) -> None:
-        if self.quiet:
-            return
-        r = case.result
-        text = f"{r['mvalues_per_s']:.0f} M values/s" if r.get("ok") else f"n/a ({r.get('error')})"
-        if r.get("contended"):
-            text += f" (other processes busy: {r['other_cpu_load']:.1f} CPUs)"
-        if self.bar is not None:
-            self.bar.update(1)
-        else:
-            print(f" {text}", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 def run_case(case: Case, peers: dict[str, Any], timing: Timing) -> None:
@@ -191,15 +153,15 @@ def run(
         "peers": peer_status,
     }
     plan = build_plan(sizes, dtypes, thread_counts, peers, with_out)
-    progress = _Progress(len(plan), quiet)
+    bar = progress(len(plan), "bench", unit="cases", quiet=quiet)
     t0 = time.perf_counter()
     try:
         for case in plan:
-            progress.start(case)
+            bar.note(case.label)
             run_case(case, peers, timing)
-            progress.done(case)
+            bar.update(1)
     finally:
-        progress.close()
+        bar.close()
         set_num_threads(original_threads)
         if torch is not None:
             torch.set_num_threads(original_torch_threads)
