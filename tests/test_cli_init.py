@@ -19,7 +19,7 @@ import pytest
 
 import weightinit as wi
 from bits import BF16, as_bits, assert_same_bits
-from weightinit import _cli_init, _progress, initializers
+from weightinit import _cli_init, _progress, _tensor_file, initializers
 from weightinit.__main__ import main as cli_main
 
 
@@ -153,7 +153,7 @@ def test_zero_size_tensor(tmp_path, capsys, suffix):
 def test_plan_chunks_covers_the_tensor_in_order_with_contiguous_runs(shape, chunk_bytes):
     positions = np.arange(math.prod(shape)).reshape(shape)
     covered = []
-    for chunk in _cli_init.plan_chunks(shape, 4, chunk_bytes):
+    for chunk in _tensor_file.plan_chunks(shape, 4, chunk_bytes):
         part = positions[chunk.index]
         assert part.shape == chunk.shape
         assert 1 <= chunk.size and chunk.size * 4 <= max(chunk_bytes, 4)
@@ -321,7 +321,7 @@ def test_a_directory_is_never_overwritten(tmp_path, capsys):
 
 
 def test_not_enough_disk_space_exits_1_before_writing(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(_cli_init.shutil, "disk_usage", lambda path: type("U", (), {"free": 1000, "total": 2000, "used": 1000})())
+    monkeypatch.setattr(_tensor_file.shutil, "disk_usage", lambda path: type("U", (), {"free": 1000, "total": 2000, "used": 1000})())
     code, out, err = run(["--init", "normal", "--shape", 100, 100, "-o", tmp_path / "w.npy"], capsys)
     assert code == 1
     assert len(err.splitlines()) == 1 and "not enough free disk space" in err and "Traceback" not in err
@@ -336,7 +336,7 @@ def test_disk_full_while_writing_exits_1_and_removes_the_partial_file(tmp_path, 
     def full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(_cli_init, "_sync_data", full)
+    monkeypatch.setattr(_tensor_file, "_sync_data", full)
     code, _, err = run(["--init", "normal", "--shape", 50, 50, "--seed", 0, "-o", tmp_path / ("w" + suffix)], capsys)
     assert code == 1
     assert len(err.splitlines()) == 1 and "No space left on device" in err and "Traceback" not in err
@@ -347,7 +347,7 @@ def test_permission_denied_exits_1(tmp_path, capsys, monkeypatch):
     def denied(job, tmp):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), tmp)
 
-    monkeypatch.setattr(_cli_init, "_create", denied)
+    monkeypatch.setattr(_tensor_file, "_create", denied)
     code, _, err = run(["--init", "normal", "--shape", 3, "--seed", 0, "-o", tmp_path / "w.npy"], capsys)
     assert code == 1
     assert len(err.splitlines()) == 1 and "Permission denied" in err and "Traceback" not in err

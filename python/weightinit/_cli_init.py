@@ -1,13 +1,11 @@
 """``python -m weightinit init``: write an initialized tensor to a ``.npy`` or ``.safetensors``
 file, chunk by chunk, so tensors larger than memory can be made from the command line.
 
-The file is created with its header (``numpy.lib.format.open_memmap`` for ``.npy``; the
-safetensors header, then the data) and filled one block of about :data:`CHUNK_BYTES` at a time,
-through a memory map of that block's part of the file: each block is
-``init(shape, seed=s, index=block, out=<the mapped block>)``, so it equals the same block of the
-in-memory result bit for bit and never needs more memory than the block. The file is written
-under a temporary name next to the output and renamed when complete, so an interrupted or
-failed run never leaves a truncated file under the output's name.
+This module reads the arguments and runs the job; :mod:`._tensor_file` writes the file. Each
+block of about :data:`CHUNK_BYTES` is ``init(shape, seed=s, index=block, out=<the mapped
+block>)``, so it equals the same block of the in-memory result bit for bit and never needs more
+memory than the block; the file appears under the output's name only once it is complete, so an
+interrupted or failed run never leaves a truncated file there.
 
 Exit codes: 0 success, 1 runtime error (disk full, permission...), 2 bad arguments (usage
 message), 130 interrupted (Ctrl-C; 128 + the signal for SIGTERM).
@@ -16,29 +14,24 @@ message), 130 interrupted (Ctrl-C; 128 + the signal for SIGTERM).
 from __future__ import annotations
 
 import argparse
-import errno
-import itertools
 import json
 import math
-import mmap
 import os
-import secrets
 import shlex
-import shutil
 import signal
 import sys
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 
 from . import initializers
 from ._dtypes import SUPPORTED_DTYPES, resolve_dtype
 from ._progress import progress, size_text
+from ._tensor_file import FORMATS, TensorFile
 
-__all__ = ["CHUNK_BYTES", "INITIALIZER_OPTIONS", "Chunk", "build_parser", "main", "plan_chunks"]
+__all__ = ["CHUNK_BYTES", "INITIALIZER_OPTIONS", "build_parser", "main"]
 
 PROG = "python -m weightinit init"
 
@@ -70,9 +63,6 @@ _SEEDLESS = frozenset({"constant", "zeros", "ones"})
 _FLOAT_OPTIONS = ("low", "high", "mean", "std", "a", "b", "value", "gain", "scale")
 _NONLINEARITIES = initializers.NONLINEARITIES
 _ALL_OPTIONS = (*_FLOAT_OPTIONS, "nonlinearity", "mode", "distribution", "layout")
-
-_SUFFIXES = {".npy": "npy", ".safetensors": "safetensors"}
-_SAFETENSORS_DTYPES = {"float32": "F32", "float64": "F64", "float16": "F16", "bfloat16": "BF16"}
 
 _EPILOG = """\
 initializer options (an option that does not apply to the chosen --init is an error):
@@ -200,9 +190,9 @@ class _Job:
 
         self.output: str = args.output
         suffix = os.path.splitext(self.output)[1].lower()
-        if suffix not in _SUFFIXES:
+        if suffix not in FORMATS:
             parser.error(f"--output must end in .npy or .safetensors, got {self.output!r}")
-        self.format: str = _SUFFIXES[suffix]
+        self.format: str = FORMATS[suffix]
         if args.name is not None and self.format != "safetensors":
             parser.error("--name applies only to a .safetensors output")
         self.name: str = "weight" if args.name is None else args.name
@@ -239,6 +229,15 @@ class _Job:
     def fill(self, *, index: Any, out: Any = None) -> Any:
         return self.fn(self.shape, **self.kwargs, dtype=self.dtype, seed=self.seed, index=index, out=out)
 
+    def metadata(self) -> dict[str, str]:
+        """What a .safetensors header records of this run (the format allows only strings)."""
+        metadata = {"generator": f"weightinit {_version()}", "init": self.init, "command": self.command()}
+        if self.uses_seed:
+            metadata["seed"] = str(self.seed)
+        if self.kwargs:
+            metadata["params"] = json.dumps(self.kwargs, sort_keys=True)
+        return metadata
+
     def command(self) -> str:
         """The command line that makes this file again (with the seed made explicit)."""
         words = ["python", "-m", "weightinit", "init", "--init", self.init, "--shape", *map(str, self.shape),
@@ -253,44 +252,10 @@ class _Job:
         return shlex.join(words)
 
 
-# ---------------------------------------------------------------------------------------------
-# Chunks
-# ---------------------------------------------------------------------------------------------
+def _version() -> str:
+    from . import __version__
 
-
-class Chunk(NamedTuple):
-    """A part of the tensor that is one contiguous run of the file."""
-
-    index: tuple[Any, ...]  #: its NumPy basic index in the full tensor
-    shape: tuple[int, ...]  #: the shape of ``full[index]``
-    start: int  #: its first element's C-order position in the full tensor
-    size: int  #: its number of elements
-
-
-def plan_chunks(shape: tuple[int, ...], itemsize: int, chunk_bytes: int) -> Iterator[Chunk]:
-    """Chunks that cover a C-ordered tensor in order, each a contiguous run of at most
-    ``chunk_bytes`` (and at least one element).
-
-    Blocks of whole rows (leading-axis slices) when a row fits in a chunk; otherwise the leading
-    axes are taken one index at a time and a slice of the first axis whose sub-rows fit.
-    """
-    if not shape or 0 in shape:
-        return
-    ndim = len(shape)
-    k = 0  # the axis that is sliced; axes before it are iterated one index at a time
-    while k < ndim - 1 and math.prod(shape[k + 1:]) * itemsize > chunk_bytes:
-        k += 1
-    inner = math.prod(shape[k + 1:])
-    step = max(1, min(shape[k], chunk_bytes // (inner * itemsize)))
-    for prefix in itertools.product(*(range(n) for n in shape[:k])):
-        base = 0
-        for i, n in zip(prefix, shape[:k]):
-            base = base * n + i
-        base *= shape[k] * inner
-        for first in range(0, shape[k], step):
-            stop = min(first + step, shape[k])
-            rows = stop - first
-            yield Chunk((*prefix, slice(first, stop)), (rows, *shape[k + 1:]), base + first * inner, rows * inner)
+    return __version__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,147 +275,14 @@ def _raise_terminated(signum: int, frame: Any) -> None:
     raise _Terminated(signum)
 
 
-def _safetensors_header(job: _Job) -> bytes:
-    metadata = {"generator": f"weightinit {_version()}", "init": job.init, "command": job.command()}
-    if job.uses_seed:
-        metadata["seed"] = str(job.seed)
-    if job.kwargs:
-        metadata["params"] = json.dumps(job.kwargs, sort_keys=True)
-    header = {
-        job.name: {"dtype": _SAFETENSORS_DTYPES[job.dtype_name], "shape": list(job.shape), "data_offsets": [0, job.nbytes]},
-        "__metadata__": metadata,
-    }
-    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned
-    return len(text).to_bytes(8, "little") + text
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-def _npy_header_bound(shape: tuple[int, ...]) -> int:
-    # A .npy header is a short dict padded to a multiple of 64 bytes; this bounds it generously.
-    return 256 + 24 * len(shape)
-
-
-def _reserve(fd: int, size: int) -> None:
-    """Allocate the file's blocks now, so a full disk fails here with ENOSPC (a clean error)
-    instead of as SIGBUS while writing through the memory map."""
-    if size == 0 or not hasattr(os, "posix_fallocate"):
-        return
-    try:
-        os.posix_fallocate(fd, 0, size)
-    except OSError as e:
-        if e.errno not in _NO_FALLOCATE:  # a file system without it: the space check must do
-            raise
-
-
-_NO_FALLOCATE = frozenset({errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL, getattr(errno, "ENOTSUP", errno.EOPNOTSUPP)})
-_sync_data = getattr(os, "fdatasync", os.fsync)
-
-
-def _check_disk_space(job: _Job, needed: int) -> None:
-    free = shutil.disk_usage(job.directory).free
-    if free < needed:
-        note = " (an existing file is only replaced once the new one is complete)" if os.path.exists(job.output) else ""
-        raise OSError(
-            f"not enough free disk space in {job.directory}: {os.path.basename(job.output)} needs "
-            f"{size_text(needed)} ({needed} bytes), {size_text(free)} available{note}"
-        )
-
-
-def _create(job: _Job, tmp: str) -> tuple[int, int]:
-    """Write ``tmp``'s header and give the file its full size; return (data offset, file size)."""
-    if job.format == "npy":
-        from numpy.lib.format import open_memmap
-
-        # NumPy writes the header (format version, alignment) and sizes the file; the data is
-        # then written through windows of the file, below.
-        header = open_memmap(tmp, mode="w+", dtype=job.dtype, shape=job.shape)
-        offset = int(header.offset)
-        del header
-        return offset, offset + job.nbytes
-    header_bytes = _safetensors_header(job)
-    size = len(header_bytes) + job.nbytes
-    with open(tmp, "r+b") as f:
-        f.write(header_bytes)
-        f.truncate(size)
-    return len(header_bytes), size
-
-
-def _fill_chunk(job: _Job, fd: int, data_offset: int, chunk: Chunk, swap: bool) -> None:
-    """Fill one chunk in place through a memory map of just its part of the file (so the
-    process never maps, and never counts in its memory, more than a chunk)."""
-    itemsize = job.dtype.itemsize
-    first = data_offset + chunk.start * itemsize
-    begin = first - first % mmap.ALLOCATIONGRANULARITY
-    window = mmap.mmap(fd, first + chunk.size * itemsize - begin, access=mmap.ACCESS_WRITE, offset=begin)
-    try:
-        out = np.ndarray(chunk.shape, dtype=job.dtype, buffer=window, offset=first - begin)
-        job.fill(index=chunk.index, out=out)
-        if swap:
-            out.view(np.dtype(f"u{itemsize}")).byteswap(inplace=True)
-        del out
-    finally:
-        window.close()  # unmapped: the pages are the file's now (written by the sync thread)
-
-
 def _write(job: _Job) -> int:
-    """Write the file under a temporary name, then rename it; return its size.
-
-    Each chunk is filled in place through a memory map of its part of the file; while the next
-    one is filled, a helper thread writes the previous one to disk (``fdatasync``, which releases
-    the GIL), and a chunk waits for the previous write to end, so at most two chunks are ever
-    waiting to be written.
-    """
-    header_bound = len(_safetensors_header(job)) if job.format == "safetensors" else _npy_header_bound(job.shape)
-    _check_disk_space(job, job.nbytes + header_bound)
+    """Write the file, chunk by chunk, with a progress bar; return its size."""
+    file = TensorFile(job.output, job.shape, job.dtype, name=job.name, metadata=job.metadata())
+    file.check_disk_space()
     if job.uses_seed and not job.seed_given:
         print(f"seed: {job.seed}", flush=True)  # before the work, so even a stopped run tells it
-    base = os.path.basename(job.output)
-    tmp = os.path.join(job.directory, f".{base}.{secrets.token_hex(4)}.partial")
-    open(tmp, "xb").close()  # created with the usual permissions (umask)
-    fd = -1
-    syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weightinit-sync")
-    pending: Future[None] | None = None
-    try:
-        data_offset, size = _create(job, tmp)
-        fd = os.open(tmp, os.O_RDWR | getattr(os, "O_BINARY", 0))
-        _reserve(fd, size)
-        swap = job.format == "safetensors" and sys.byteorder == "big"  # safetensors is little-endian
-        bar = progress(job.nbytes, base, quiet=job.quiet)
-        try:
-            for chunk in plan_chunks(job.shape, job.dtype.itemsize, CHUNK_BYTES):
-                _fill_chunk(job, fd, data_offset, chunk, swap)
-                if pending is not None:
-                    pending.result()  # the previous chunk is on disk (or its error is raised)
-                pending = syncer.submit(_sync_data, fd)
-                bar.update(chunk.size * job.dtype.itemsize)
-            if pending is not None:
-                pending.result()
-                pending = None
-            os.fsync(fd)
-        finally:
-            bar.close()
-        os.close(fd)
-        fd = -1
-        os.replace(tmp, job.output)
-    except BaseException:
-        if pending is not None:
-            pending.cancel()
-        syncer.shutdown(wait=True)  # a write in flight ends before the file goes
-        if fd >= 0:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    syncer.shutdown(wait=True)
-    return size
+    with progress(file.nbytes, os.path.basename(job.output), quiet=job.quiet) as bar:
+        return file.write(job.fill, chunk_bytes=CHUNK_BYTES, on_written=bar.update)
 
 
 # ---------------------------------------------------------------------------------------------
