@@ -26,9 +26,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import initializers
+from . import _checks, initializers
+from ._cli_init_options import Option, epilog, options_by_initializer, parse_int, shared_options
 from ._dtypes import SUPPORTED_DTYPES, resolve_dtype
 from ._progress import progress, size_text
+from ._seed import PhiloxKey
 from ._tensor_file import FORMATS, TensorFile
 
 __all__ = ["CHUNK_BYTES", "INITIALIZER_OPTIONS", "build_parser", "main"]
@@ -38,41 +40,7 @@ PROG = "python -m weightinit init"
 #: Bytes filled (and flushed to the file) per step: the most memory a run needs for the tensor.
 CHUNK_BYTES = 64 * 2**20
 
-#: Each initializer and the options (its keyword parameters) that apply to it.
-INITIALIZER_OPTIONS: dict[str, tuple[str, ...]] = {
-    "uniform": ("low", "high"),
-    "normal": ("mean", "std"),
-    "truncated_normal": ("mean", "std", "a", "b"),
-    "constant": ("value",),
-    "zeros": (),
-    "ones": (),
-    "glorot_uniform": ("gain", "layout"),
-    "glorot_normal": ("gain", "layout"),
-    "xavier_uniform": ("gain", "layout"),
-    "xavier_normal": ("gain", "layout"),
-    "he_uniform": ("a", "mode", "nonlinearity", "layout"),
-    "he_normal": ("a", "mode", "nonlinearity", "layout"),
-    "kaiming_uniform": ("a", "mode", "nonlinearity", "layout"),
-    "kaiming_normal": ("a", "mode", "nonlinearity", "layout"),
-    "lecun_uniform": ("layout",),
-    "lecun_normal": ("layout",),
-    "variance_scaling": ("scale", "mode", "distribution", "layout"),
-}
-_REQUIRED_OPTIONS = {"constant": ("value",)}
-_SEEDLESS = frozenset({"constant", "zeros", "ones"})
-_FLOAT_OPTIONS = ("low", "high", "mean", "std", "a", "b", "value", "gain", "scale")
-_NONLINEARITIES = initializers.NONLINEARITIES
-_ALL_OPTIONS = (*_FLOAT_OPTIONS, "nonlinearity", "mode", "distribution", "layout")
-
-_EPILOG = """\
-initializer options (an option that does not apply to the chosen --init is an error):
-  uniform --low --high | normal --mean --std | truncated_normal --mean --std --a --b
-  constant --value (required) | zeros | ones
-  glorot_uniform, glorot_normal, xavier_uniform, xavier_normal: --gain --layout
-  he_uniform, he_normal, kaiming_uniform, kaiming_normal: --a --mode --nonlinearity --layout
-  lecun_uniform, lecun_normal: --layout
-  variance_scaling: --scale --mode --distribution --layout
-
+_EPILOG_END = """\
 The result equals weightinit.<init>(shape, ..., dtype=..., seed=...) bit for bit. Without --seed
 a fresh seed is drawn and printed ("seed: N") so the file can be made again.
 A .npy file of bfloat16 stores raw 2-byte values (NumPy has no bfloat16 of its own): load it with
@@ -83,59 +51,50 @@ example:
 """
 
 
+def __getattr__(name: str) -> Any:
+    # Derived on each access, so it always says what the parser offers.
+    if name == "INITIALIZER_OPTIONS":  # each initializer and the names of its options
+        return {init: tuple(options) for init, options in options_by_initializer().items()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Arguments
 # ---------------------------------------------------------------------------------------------
 
 
-def _dim(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer dimension: {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"negative dimension {v}: dimensions must be >= 0")
-    return v
+def _int_type(check: Callable[[int, str], int], name: str) -> Callable[[str], int]:
+    """An argparse type: an int read from the text, then ``check(value, name)`` from _checks."""
+
+    def parse(text: str) -> int:
+        try:
+            return check(parse_int(text), name)
+        except (TypeError, ValueError) as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer seed: {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"seed must be >= 0, got {v}")
-    return v
+_dim = _int_type(_checks.nonnegative_int, "a dimension")
+_seed = _int_type(_checks.nonnegative_int, "seed")
+_threads = _int_type(_checks.positive_int, "the number of threads")
 
 
-def _threads(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"number of threads must be >= 1, got {v}")
-    return v
-
-
-def _real(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-
-
-def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+def build_parser(prog: str = PROG, table: dict[str, dict[str, Option]] | None = None) -> argparse.ArgumentParser:
+    """The command's parser; the initializer options are those of ``table`` (default: every
+    initializer's, from its signature)."""
+    table = options_by_initializer() if table is None else table
     p = argparse.ArgumentParser(
         prog=prog,
         description="Write an initialized weight tensor to a .npy or .safetensors file, chunk by chunk\n"
         "(tensors larger than memory included).",
-        epilog=_EPILOG,
+        epilog="initializer options (an option that does not apply to the chosen --init is an error):\n"
+        + epilog(table) + "\n\n" + _EPILOG_END,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
-    p.add_argument("--init", required=True, choices=tuple(INITIALIZER_OPTIONS), metavar="NAME",
-                   help="the initializer: " + ", ".join(INITIALIZER_OPTIONS))
+    p.add_argument("--init", required=True, choices=tuple(table), metavar="NAME",
+                   help="the initializer: " + ", ".join(table))
     p.add_argument("--shape", required=True, nargs="+", type=_dim, metavar="N", help="the tensor's shape, e.g. --shape 4096 1024")
     p.add_argument("--output", "-o", required=True, metavar="PATH", help="the file to write: PATH.npy or PATH.safetensors")
     p.add_argument("--dtype", default="float32", choices=SUPPORTED_DTYPES, help="element type (default float32)")
@@ -145,48 +104,35 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     p.add_argument("--force", "-f", action="store_true", help="overwrite PATH if it exists")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary (the seed is still printed)")
     g = p.add_argument_group("initializer options (see below which apply to which --init)")
-    g.add_argument("--low", type=_real, metavar="X", help="uniform: lower bound (default 0)")
-    g.add_argument("--high", type=_real, metavar="X", help="uniform: upper bound (default 1)")
-    g.add_argument("--mean", type=_real, metavar="X", help="normal, truncated_normal: mean (default 0)")
-    g.add_argument("--std", type=_real, metavar="X", help="normal, truncated_normal: standard deviation (default 1)")
-    g.add_argument("--a", type=_real, metavar="X",
-                   help="truncated_normal: absolute lower bound (default -2); "
-                   "he_*/kaiming_*: leaky_relu negative slope (default 0)")
-    g.add_argument("--b", type=_real, metavar="X", help="truncated_normal: absolute upper bound (default 2)")
-    g.add_argument("--value", type=_real, metavar="X", help="constant: the value (required)")
-    g.add_argument("--gain", type=_real, metavar="X", help="glorot_*/xavier_*: gain (default 1)")
-    g.add_argument("--nonlinearity", choices=_NONLINEARITIES, metavar="NAME",
-                   help="he_*/kaiming_*: " + ", ".join(_NONLINEARITIES) + " (default leaky_relu)")
-    g.add_argument("--mode", choices=("fan_in", "fan_out", "fan_avg", "fan_geo_avg"),
-                   help="he_*/kaiming_*: fan_in or fan_out; variance_scaling: also fan_avg, fan_geo_avg (default fan_in)")
-    g.add_argument("--scale", type=_real, metavar="X", help="variance_scaling: scale (default 1)")
-    g.add_argument("--distribution", choices=("uniform", "normal", "truncated_normal"),
-                   help="variance_scaling: distribution (default truncated_normal)")
-    g.add_argument("--layout", choices=("torch", "jax", "keras"),
-                   help='fan-based inits: "torch" (out, in, *kernel; default) or "jax"/"keras" (*kernel, in, out)')
+    for option in shared_options(table):  # argparse collects the words; _Job reads them
+        g.add_argument(option.flag, dest=option.name, nargs="+" if option.many else None, metavar=option.metavar,
+                       help=option.help.replace("%", "%%"))
     return p
+
+
+class _SeedProbe(PhiloxKey):
+    """A stand-in key that records whether an initializer asked for it."""
+
+    def __init__(self) -> None:
+        super().__init__((0, 0))
+        self.used = False
+
+    def philox_key(self) -> tuple[int, int]:
+        self.used = True
+        return self.words
 
 
 class _Job:
     """A validated request."""
 
-    def __init__(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    def __init__(self, args: argparse.Namespace, parser: argparse.ArgumentParser, table: dict[str, dict[str, Option]]) -> None:
         self.init: str = args.init
-        self.fn: Callable[..., Any] = getattr(initializers, args.init)
+        self.fn: Callable[..., Any] = initializers.INITIALIZERS[args.init]
+        self.options = table[args.init]
         self.shape: tuple[int, ...] = tuple(args.shape)
         self.dtype_name: str = args.dtype
         self.dtype: np.dtype = resolve_dtype(args.dtype)
-        self.kwargs: dict[str, Any] = {}
-        given = [opt for opt in _ALL_OPTIONS if getattr(args, opt) is not None]
-        allowed = INITIALIZER_OPTIONS[args.init]
-        for opt in given:
-            if opt not in allowed:
-                applies = ", ".join("--" + o for o in allowed) if allowed else "no options"
-                parser.error(f"--{opt} does not apply to --init {args.init} (it takes {applies})")
-            self.kwargs[opt] = getattr(args, opt)
-        for opt in _REQUIRED_OPTIONS.get(args.init, ()):
-            if opt not in self.kwargs:
-                parser.error(f"--init {args.init} needs --{opt}")
+        self.kwargs: dict[str, Any] = self._initializer_kwargs(args, parser, table)
 
         self.output: str = args.output
         suffix = os.path.splitext(self.output)[1].lower()
@@ -210,17 +156,42 @@ class _Job:
         self.threads: int | None = args.threads
         self.quiet: bool = args.quiet
         self.seed_given: bool = args.seed is not None
-        self.uses_seed: bool = args.init not in _SEEDLESS
         self.seed: int | None = args.seed
+        # Every check of the initializer itself (parameters, fans, dtype), on an empty part of
+        # the tensor: nothing is computed, and nothing is created when it fails. Then whether it
+        # draws a key at all, on one element of a tensor of the same rank (zero dimensions made
+        # 1, so that an empty tensor is told the same as any other).
+        try:
+            self.fn(self.shape, **self.kwargs, dtype=self.dtype, seed=_SeedProbe(), index=(slice(0, 0),))
+            probe, one = _SeedProbe(), tuple(max(d, 1) for d in self.shape)
+            self.fn(one, **self.kwargs, dtype=self.dtype, seed=probe, index=(slice(0, 1),) * len(one),
+                    out=np.empty((1,) * len(one), self.dtype))
+        except (TypeError, ValueError, IndexError) as e:
+            parser.error(f"--init {self.init}: {e}")
+        self.uses_seed: bool = probe.used
         if self.seed is None and self.uses_seed:
             self.seed = int(np.random.SeedSequence().entropy)
 
-        # Every check of the initializer itself (parameters, fans, dtype), on an empty part of
-        # the tensor: nothing is computed, and nothing is created when it fails.
-        try:
-            self.fill(index=(slice(0, 0),))
-        except (TypeError, ValueError, IndexError) as e:
-            parser.error(f"--init {self.init}: {e}")
+    def _initializer_kwargs(
+        self, args: argparse.Namespace, parser: argparse.ArgumentParser, table: dict[str, dict[str, Option]]
+    ) -> dict[str, Any]:
+        """The initializer options given, each read as this initializer takes it."""
+        for option in shared_options(table):
+            if getattr(args, option.name) is not None and option.name not in self.options:
+                applies = ", ".join(o.flag for o in self.options.values()) or "no options"
+                parser.error(f"{option.flag} does not apply to --init {self.init} (it takes {applies})")
+        kwargs = {}
+        for name, option in self.options.items():
+            words = getattr(args, name)
+            if words is None:
+                if option.required:
+                    parser.error(f"--init {self.init} needs {option.flag}")
+                continue
+            try:
+                kwargs[name] = option.parse(words)
+            except ValueError as e:
+                parser.error(f"argument {option.flag} of --init {self.init}: {e}")
+        return kwargs
 
     @property
     def nbytes(self) -> int:
@@ -244,8 +215,8 @@ class _Job:
                  "--dtype", self.dtype_name]
         if self.uses_seed:
             words += ["--seed", str(self.seed)]
-        for opt, value in self.kwargs.items():
-            words += ["--" + opt, repr(value) if isinstance(value, float) else str(value)]
+        for name, value in self.kwargs.items():
+            words += [self.options[name].flag, *self.options[name].words(value)]
         if self.format == "safetensors":
             words += ["--name", self.name]
         words += ["--output", os.path.basename(self.output)]
@@ -295,9 +266,10 @@ def _error(message: str) -> None:
 
 
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
-    parser = build_parser(prog)
+    table = options_by_initializer()
+    parser = build_parser(prog, table)
     args = parser.parse_args(argv)
-    job = _Job(args, parser)  # usage errors exit here with status 2, before anything is written
+    job = _Job(args, parser, table)  # usage errors exit here with status 2, before anything is written
 
     from ._runtime import get_num_threads, set_num_threads
 
