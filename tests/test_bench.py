@@ -16,6 +16,8 @@ import pytest
 
 import weightinit as wi
 from weightinit import _bench
+from weightinit._bench import cases as bench_cases
+from weightinit._bench import cli as bench_cli
 from weightinit.__main__ import main as cli_main
 
 TINY = ["--sizes", "1000", "4096", "--reps", "1", "--quiet", "--no-plot"]
@@ -143,7 +145,7 @@ def test_info_subcommand_still_works(capsys):
 
 
 def test_failing_peer_is_reported_not_raised(tmp_path, capsys, monkeypatch):
-    original = _bench._ceiling_cases
+    original = bench_cases._ceiling_cases
 
     def with_failure(dtype, n, threads, with_out):
         def setup():
@@ -152,7 +154,7 @@ def test_failing_peer_is_reported_not_raised(tmp_path, capsys, monkeypatch):
         broken = _bench.Case("broken peer", "weightinit", "normal", "fresh", dtype, n, _bench.shape_for(n), threads, setup)
         return original(dtype, n, threads, with_out) + [broken]
 
-    monkeypatch.setattr(_bench, "_ceiling_cases", with_failure)
+    monkeypatch.setattr(bench_cases, "_ceiling_cases", with_failure)
     path = tmp_path / "fail.json"
     code = _bench.main(["--sizes", "1000", "--reps", "1", "--quiet", "--no-plot", "--dtypes", "float32",
                         "--threads", "1", "--json", str(path), "--markdown"])
@@ -178,7 +180,7 @@ def test_helpers():
     assert _bench.shape_for(2**20) == (1024, 1024)
     assert _bench.shape_for(4096) == (4, 1024)
     assert _bench.format_n(1000) == "1,000" and _bench.format_n(2**26) == "2^26"
-    assert _bench._size("2^20") == 2**20 and _bench._size("1000") == 1000
+    assert bench_cli._size("2^20") == 2**20 and bench_cli._size("1000") == 1000
     with pytest.raises(SystemExit):
         _bench.main(["--sizes", "0"])
 
