@@ -30,7 +30,7 @@ from . import _checks, initializers
 from ._cli_init_options import Option, epilog, options_by_initializer, parse_int, shared_options
 from ._dtypes import SUPPORTED_DTYPES, resolve_dtype
 from ._progress import progress, size_text
-from ._seed import PhiloxKey
+from ._seed import RecordingKey
 from ._tensor_file import FORMATS, TensorFile
 
 __all__ = ["CHUNK_BYTES", "INITIALIZER_OPTIONS", "build_parser", "main"]
@@ -110,18 +110,6 @@ def build_parser(prog: str = PROG, table: dict[str, dict[str, Option]] | None = 
     return p
 
 
-class _SeedProbe(PhiloxKey):
-    """A stand-in key that records whether an initializer asked for it."""
-
-    def __init__(self) -> None:
-        super().__init__((0, 0))
-        self.used = False
-
-    def philox_key(self) -> tuple[int, int]:
-        self.used = True
-        return self.words
-
-
 class _Job:
     """A validated request."""
 
@@ -162,8 +150,8 @@ class _Job:
         # draws a key at all, on one element of a tensor of the same rank (zero dimensions made
         # 1, so that an empty tensor is told the same as any other).
         try:
-            self.fn(self.shape, **self.kwargs, dtype=self.dtype, seed=_SeedProbe(), index=(slice(0, 0),))
-            probe, one = _SeedProbe(), tuple(max(d, 1) for d in self.shape)
+            self.fn(self.shape, **self.kwargs, dtype=self.dtype, seed=RecordingKey(), index=(slice(0, 0),))
+            probe, one = RecordingKey(), tuple(max(d, 1) for d in self.shape)
             self.fn(one, **self.kwargs, dtype=self.dtype, seed=probe, index=(slice(0, 1),) * len(one),
                     out=np.empty((1,) * len(one), self.dtype))
         except (TypeError, ValueError, IndexError) as e:

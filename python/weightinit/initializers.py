@@ -306,8 +306,6 @@ def ones(shape: Any, *, dtype: Any = None, out: Any = None, index: Any = None, s
 # The variance-scaling family
 # ---------------------------------------------------------------------------------------------
 
-_MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
-_DISTRIBUTIONS = ("uniform", "normal", "truncated_normal")
 
 
 def variance_scaling(
