@@ -398,11 +398,7 @@ def zeros_(tensor: Tensor) -> Tensor:
     >>> zeros_(torch.empty(2, dtype=torch.bfloat16)).tolist()
     [0.0, 0.0]
     """
-    arr = _numpy_view(tensor)
-    if arr is None:
-        return _TORCH["zeros_"](tensor)
-    _wi.constant(arr.shape, 0.0, out=arr)
-    return _done(tensor)
+    return _fill_constant("zeros_", tensor, 0.0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
@@ -413,10 +409,15 @@ def ones_(tensor: Tensor) -> Tensor:
     >>> ones_(torch.empty(2, dtype=torch.float16)).tolist()
     [1.0, 1.0]
     """
+    return _fill_constant("ones_", tensor, 1.0)
+
+
+def _fill_constant(name: str, tensor: Tensor, value: float) -> Tensor:
+    """zeros_ and ones_: weightinit writes ``value`` where it can, torch's ``name`` elsewhere."""
     arr = _numpy_view(tensor)
     if arr is None:
-        return _TORCH["ones_"](tensor)
-    _wi.constant(arr.shape, 1.0, out=arr)
+        return _TORCH[name](tensor)
+    _wi.constant(arr.shape, value, out=arr)
     return _done(tensor)
 
 
