@@ -6,11 +6,9 @@ A C++ core fills NumPy arrays in parallel with Philox4x32-10 samples, each a pur
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from ._dtypes import SUPPORTED_DTYPES, bfloat16
 from numpy.random import Philox as Philox4x64  # NumPy's Philox4x64-10: a real NumPy bit generator
 
+from ._dtypes import SUPPORTED_DTYPES, bfloat16
 from ._runtime import get_isa, get_num_threads, info, set_isa, set_num_threads, show_info
 from .generator import Generator, default_rng
 from .initializers import (
@@ -34,6 +32,7 @@ from .initializers import (
     xavier_uniform,
     zeros,
 )
+from ._version import __version__
 from .philox import philox4x32_10, philox4x64_10
 
 __all__ = [
