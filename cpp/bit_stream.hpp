@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include "distributions.hpp"
 #include "parallel.hpp"
-#include "philox.hpp"
+#include "per_isa/distributions.hpp"
+#include "per_isa/philox.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {

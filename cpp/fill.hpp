@@ -14,10 +14,10 @@
 #include <cstring>
 #include <vector>
 
-#include "distributions.hpp"
 #include "kernel_api.hpp"
 #include "parallel.hpp"
-#include "philox.hpp"
+#include "per_isa/distributions.hpp"
+#include "per_isa/philox.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {

@@ -4,7 +4,7 @@
 // paper and NumPy's philox.h: mulhilo, bumpkey, round, block.
 #pragma once
 
-#include "isa_namespace.hpp"
+#include "../isa_namespace.hpp"
 
 #include <array>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // machine gives the same bits; NaN stays NaN, overflow goes to infinity, float16 subnormals kept).
 #pragma once
 
-#include "isa_namespace.hpp"
+#include "../isa_namespace.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -12,14 +12,14 @@
 // Low-precision outputs are sampled in float32 and rounded once (round-to-nearest-even).
 #pragma once
 
-#include "isa_namespace.hpp"
+#include "../isa_namespace.hpp"
+#include "../kernel_api.hpp"
 
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
 
-#include "kernel_api.hpp"
 #include "low_precision.hpp"
 #include "unit_math.hpp"
 

@@ -9,8 +9,8 @@
 #include <immintrin.h>
 #endif
 
+#include "../kernel_api.hpp"
 #include "distributions.hpp"
-#include "kernel_api.hpp"
 #include "philox.hpp"
 
 namespace weightinit {

@@ -7,7 +7,7 @@
 // which need no fitting and can be checked by eye.
 #pragma once
 
-#include "isa_namespace.hpp"
+#include "../isa_namespace.hpp"
 
 #include <cmath>
 #include <cstdint>
