@@ -5,7 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "kernel_api.hpp"
+#include "dispatch.hpp"
 
 namespace weightinit {
 

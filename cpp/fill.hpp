@@ -14,7 +14,7 @@
 #include <cstring>
 #include <vector>
 
-#include "kernel_api.hpp"
+#include "dispatch.hpp"
 #include "parallel.hpp"
 #include "per_isa/distributions.hpp"
 #include "per_isa/philox.hpp"

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "../cpu_features.hpp"
-#include "../kernel_api.hpp"
+#include "../dispatch.hpp"
 #include "../parallel.hpp"
 #include "../thread_pool.hpp"
 #include "register.hpp"

@@ -1,5 +1,5 @@
 // weightinit._core: the compiled core. Private; the public API is the Python package.
-#include "../kernel_api.hpp"
+#include "../dispatch.hpp"
 #include "../thread_pool.hpp"
 #include "register.hpp"
 

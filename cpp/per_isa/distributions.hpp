@@ -13,7 +13,7 @@
 #pragma once
 
 #include "../isa_namespace.hpp"
-#include "../kernel_api.hpp"
+#include "../dispatch.hpp"
 
 #include <array>
 #include <cmath>
@@ -321,7 +321,7 @@ void visit_output(OutKind o, F&& f) {
   }
 }
 
-// A distribution from the user's parameters (kernel_api.hpp's DistParams).
+// A distribution from the user's parameters (dispatch.hpp's DistParams).
 template <class Dist> Dist make_distribution(const DistParams& p);
 template <> inline Uniform<float> make_distribution(const DistParams& p) {
   return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1] - p.p[0])};

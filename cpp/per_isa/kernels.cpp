@@ -9,7 +9,7 @@
 #include <immintrin.h>
 #endif
 
-#include "../kernel_api.hpp"
+#include "../dispatch.hpp"
 #include "distributions.hpp"
 #include "philox.hpp"
 

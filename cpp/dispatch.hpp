@@ -1,6 +1,6 @@
-// The interface between the generic code and the per-ISA bulk kernels (kernels.cpp, compiled
-// once per instruction set). Plain data only: each kernel builds its own distribution object
-// from DistParams, in its own ISA namespace.
+// The dispatch interface between the code compiled once and the per-ISA bulk kernels
+// (per_isa/kernels.cpp). Plain data only, so that each kernel builds its own distribution
+// object from DistParams in its own ISA namespace.
 #pragma once
 
 #include <cstdint>
