@@ -17,6 +17,7 @@
 #include "dispatch.hpp"
 #include "parallel.hpp"
 #include "per_isa/distributions.hpp"
+#include "per_isa/kinds_to_types.hpp"
 #include "per_isa/philox.hpp"
 
 namespace weightinit {
@@ -185,6 +186,22 @@ void fill_strided(const SampleStream<Dist>& s, const StridedLayout& layout, Keep
                          [&](std::int64_t pos, std::int64_t pstride, std::int64_t n, char* out, std::int64_t ostride) {
                            fill_run<Out>(s, pos, pstride, n, out, ostride);
                          });
+}
+
+// Fills the layout with distribution d (params) as dtype o; whole groups go through the active
+// ISA's kernel.
+template <class KeepGoing>
+void fill_distribution(DistKind d, OutKind o, const DistParams& params, const Key2x32& key,
+                       const StridedLayout& layout, KeepGoing&& keep_going) {
+  visit_kinds(d, o, [&](auto types) {
+    using Dist = typename decltype(types)::Dist;
+    using Out = typename decltype(types)::Out;
+    const std::int64_t bytes = layout.size() * static_cast<std::int64_t>(sizeof(Out));
+    const SampleStream<Dist> s{make_distribution<Dist>(params), key, params,
+                               active_kernels().fill[static_cast<int>(d)][static_cast<int>(o)],
+                               bytes >= streaming_threshold()};
+    fill_strided<Out>(s, layout, keep_going);
+  });
 }
 
 // Every element set to the same value.

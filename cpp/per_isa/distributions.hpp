@@ -13,7 +13,6 @@
 #pragma once
 
 #include "../isa_namespace.hpp"
-#include "../dispatch.hpp"
 
 #include <array>
 #include <cmath>
@@ -301,42 +300,6 @@ struct TruncatedNormal {
   }
   template <class Out> Out convert(double v) const { return convert_within<Out>(v, low, high); }
 };
-
-// Each output dtype: the element type written and the working precision it is sampled in
-// (float16 and bfloat16 are sampled in float32 and rounded once).
-template <OutKind K> struct OutputType;
-template <> struct OutputType<OutKind::kFloat32> { using Real = float; using Out = float; };
-template <> struct OutputType<OutKind::kFloat64> { using Real = double; using Out = double; };
-template <> struct OutputType<OutKind::kFloat16> { using Real = float; using Out = float16_bits; };
-template <> struct OutputType<OutKind::kBFloat16> { using Real = float; using Out = bfloat16_bits; };
-
-// Calls f(OutputType<o>{}) for the runtime dtype o.
-template <class F>
-void visit_output(OutKind o, F&& f) {
-  switch (o) {
-    case OutKind::kFloat32: f(OutputType<OutKind::kFloat32>{}); break;
-    case OutKind::kFloat64: f(OutputType<OutKind::kFloat64>{}); break;
-    case OutKind::kFloat16: f(OutputType<OutKind::kFloat16>{}); break;
-    case OutKind::kBFloat16: f(OutputType<OutKind::kBFloat16>{}); break;
-  }
-}
-
-// A distribution from the user's parameters (dispatch.hpp's DistParams).
-template <class Dist> Dist make_distribution(const DistParams& p);
-template <> inline Uniform<float> make_distribution(const DistParams& p) {
-  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1] - p.p[0])};
-}
-template <> inline Uniform<double> make_distribution(const DistParams& p) { return {p.p[0], p.p[1] - p.p[0]}; }
-template <> inline Normal<float> make_distribution(const DistParams& p) {
-  return {static_cast<float>(p.p[0]), static_cast<float>(p.p[1])};
-}
-template <> inline Normal<double> make_distribution(const DistParams& p) { return {p.p[0], p.p[1]}; }
-template <> inline TruncatedNormal<float> make_distribution(const DistParams& p) {
-  return {p.p[0], p.p[1], p.p[2], p.p[3]};
-}
-template <> inline TruncatedNormal<double> make_distribution(const DistParams& p) {
-  return {p.p[0], p.p[1], p.p[2], p.p[3]};
-}
 
 }  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

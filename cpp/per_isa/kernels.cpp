@@ -11,6 +11,7 @@
 
 #include "../dispatch.hpp"
 #include "distributions.hpp"
+#include "kinds_to_types.hpp"
 #include "philox.hpp"
 
 namespace weightinit {
@@ -76,22 +77,17 @@ void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key
   if (stream) stream_fence();
 }
 
-template <template <class> class D>
-void set_row(GroupKernel (&row)[kOutKinds]) {
-  for (const OutKind o : {OutKind::kFloat32, OutKind::kFloat64, OutKind::kFloat16, OutKind::kBFloat16}) {
-    visit_output(o, [&](auto t) {
-      using T = decltype(t);
-      row[static_cast<int>(o)] = &fill_groups<D<typename T::Real>, typename T::Out>;
-    });
-  }
-}
-
 KernelTable build_table() {
   KernelTable t{};
   t.isa = WEIGHTINIT_ISA_NAME;
-  set_row<Uniform>(t.fill[static_cast<int>(DistKind::kUniform)]);
-  set_row<Normal>(t.fill[static_cast<int>(DistKind::kNormal)]);
-  set_row<TruncatedNormal>(t.fill[static_cast<int>(DistKind::kTruncatedNormal)]);
+  for (int d = 0; d < kDistKinds; ++d) {
+    for (int o = 0; o < kOutKinds; ++o) {
+      visit_kinds(static_cast<DistKind>(d), static_cast<OutKind>(o), [&](auto types) {
+        using T = decltype(types);
+        t.fill[d][o] = &fill_groups<typename T::Dist, typename T::Out>;
+      });
+    }
+  }
   return t;
 }
 
