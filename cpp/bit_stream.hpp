@@ -12,8 +12,9 @@
 #include <cstring>
 
 #include "parallel.hpp"
-#include "per_isa/distributions.hpp"
+#include "per_isa/bits.hpp"
 #include "per_isa/philox.hpp"
+#include "per_isa/unit_interval.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {

@@ -19,55 +19,17 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "bits.hpp"
+#include "log.hpp"
 #include "low_precision.hpp"
-#include "unit_math.hpp"
+#include "sincos.hpp"
+#include "truncated_normal_math.hpp"
+#include "unit_interval.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
 
 using Block = std::array<std::uint32_t, 4>;
-
-inline std::uint64_t join64(std::uint32_t lo, std::uint32_t hi) {
-  return static_cast<std::uint64_t>(lo) | (static_cast<std::uint64_t>(hi) << 32);
-}
-
-// [0, 1) with NumPy's conversions: 24 bits for float, 53 bits for double.
-inline float unit_closed_open(std::uint32_t w) { return to_float_exact(w >> 8) * 0x1p-24f; }
-inline double unit_closed_open(std::uint64_t w) { return u53_to_double(w >> 11) * 0x1p-53; }
-
-// log(u) for u = (w + 1/2) * 2^-32 (float) or ((w >> 11) + (w & 0x7FF) / 2^11 + 2^-12) * 2^-53
-// (double), in (0, 1), accurate relative to log(u) everywhere, also where u is close to 1 (the
-// small radii of Box-Muller, which a plain log(u) would put on a coarse grid). The lower half
-// takes log(t) directly; the upper half writes u = 1 - t with t = complement of the word, exact,
-// and takes log1p(-t) = log(y) * (-t / (y - 1)), y = 1 - t rounded (Goldberg's log1p).
-template <class Real, class Word>
-inline Real log_unit_open(Word w) {
-  constexpr int kBits = static_cast<int>(sizeof(Word) * 8);
-  const bool upper = (w >> (kBits - 1)) != 0;
-  const Word t_bits = upper ? static_cast<Word>(~w) : w;  // < 2^(kBits - 1)
-  Real t;
-  if constexpr (sizeof(Word) == 4) {
-    t = to_float_exact(t_bits >> 8) * 0x1p-24f + (to_float_exact(t_bits & 0xFFu) + 0.5f) * 0x1p-32f;
-  } else {
-    t = u53_to_double(t_bits >> 11) * 0x1p-53 +
-        (u32_to_double(static_cast<std::uint32_t>(t_bits & 0x7FFu)) + 0.5) * 0x1p-64;
-  }
-  // Every floating-point operation is evaluated unconditionally and only its result selected:
-  // compilers will not speculate an operation that might trap, so arithmetic under a condition
-  // would stop the loop vectorizing on instruction sets without masked operations (AVX2).
-  const Real one_minus_t = Real(1) - t;
-  const Real y = upper ? one_minus_t : t;
-  const Real log_y = log_positive(y);
-  const Real d = y - Real(1);  // exact; 0 only where 1 - t rounds to 1
-  const Real ratio = log_y / (d == Real(0) ? Real(1) : d);
-  const Real log1p_neg_t_rounded = -t * ratio;
-  const Real log1p_neg_t = d == Real(0) ? -t : log1p_neg_t_rounded;
-  return upper ? log1p_neg_t : log_y;
-}
-
-// Open (0, 1) in double, exactly (w + 1/2) * 2^-32 or ((w >> 11) + 1/2) * 2^-53.
-inline double unit_open_f64(std::uint32_t w) { return (u32_to_double(w) + 0.5) * 0x1p-32; }
-inline double unit_open_f64(std::uint64_t w) { return (u53_to_double(w >> 11) + 0.5) * 0x1p-53; }
 
 // Box-Muller: one (0,1) word for the radius, one word for the angle, two independent normals.
 template <class Real, class Word>
@@ -175,7 +137,7 @@ inline float normal_tail_inverse_fast(float q) {
 
 // Normal(mean, std) restricted to [low, high], by inversion of the normal distribution function:
 // one uniform per sample (32 or 53 bits), no rejection, no clipping.
-//   Exact path (any bounds, any dtype; double): Newton on log Q, see unit_math.hpp.
+//   Exact path (any bounds, any dtype; double): Newton on log Q, see truncated_normal_math.hpp.
 //   Fast path (standardized bounds in [-4.75, 4.75], at least 0.25 apart, which covers
 //   initializers' +-2 and +-3 sigma; the sample's own tail probability is never below 1e-6
 //   there): the float inverse above, about one float32 ulp, for 32-bit outputs; for float64,

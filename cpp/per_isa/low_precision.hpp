@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "unit_math.hpp"
+#include "bits.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
