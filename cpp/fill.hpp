@@ -32,7 +32,7 @@ struct SampleStream {
   Key2x32 key;
   DistParams params;
   GroupKernel kernel;
-  bool stream;  // non-temporal stores for the bulk
+  bool nontemporal;  // non-temporal stores for the bulk
 
   static constexpr std::int64_t kGroup = kLanes * Dist::slots;  // samples per group
 
@@ -102,7 +102,7 @@ void fill_run(const SampleStream<Dist>& s, std::int64_t p0, std::int64_t pstride
       const std::int64_t lane = static_cast<std::int64_t>(p % E);
       if (lane == 0 && n - j >= E && ostride == kOut) {
         const std::uint64_t groups = static_cast<std::uint64_t>((n - j) / E);
-        s.kernel(s.params, s.key[0], s.key[1], g, groups, out + j * ostride, s.stream);
+        s.kernel(s.params, s.key[0], s.key[1], g, groups, out + j * ostride, s.nontemporal);
         j += static_cast<std::int64_t>(groups) * E;
         continue;
       }
@@ -199,7 +199,7 @@ void fill_distribution(DistKind d, OutKind o, const DistParams& params, const Ke
     const std::int64_t bytes = layout.size() * static_cast<std::int64_t>(sizeof(Out));
     const SampleStream<Dist> s{make_distribution<Dist>(params), key, params,
                                active_kernels().fill[static_cast<int>(d)][static_cast<int>(o)],
-                               bytes >= streaming_threshold()};
+                               bytes >= nontemporal_threshold()};
     fill_strided<Out>(s, layout, keep_going);
   });
 }

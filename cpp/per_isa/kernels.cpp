@@ -20,7 +20,7 @@ namespace {
 
 
 // Copies `bytes` (a multiple of 64) from src to the 64-byte aligned dst with non-temporal stores.
-inline void stream_copy(void* dst, const void* src, std::size_t bytes) {
+inline void copy_nontemporal(void* dst, const void* src, std::size_t bytes) {
 #if defined(__AVX512F__)
   for (std::size_t i = 0; i < bytes; i += 64) {
     _mm512_stream_si512(reinterpret_cast<__m512i*>(static_cast<char*>(dst) + i),
@@ -41,7 +41,7 @@ inline void stream_copy(void* dst, const void* src, std::size_t bytes) {
 #endif
 }
 
-inline void stream_fence() {
+inline void fence_nontemporal() {
 #if defined(__SSE2__)
   _mm_sfence();
 #endif
@@ -49,7 +49,7 @@ inline void stream_fence() {
 
 template <class Dist, class Out>
 void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key1, std::uint64_t g0,
-                 std::uint64_t ng, void* out_ptr, bool stream) {
+                 std::uint64_t ng, void* out_ptr, bool nontemporal) {
   const Dist dist = make_distribution<Dist>(params);
   constexpr int E = kLanes * Dist::slots;
   Out* out = static_cast<Out*>(out_ptr);
@@ -66,15 +66,15 @@ void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key
     philox4x32_10_lanes(x, Key2x32{key0, key1});
     dist.group(x, vals);
     Out* o = out + (g - g0) * E;
-    if (stream && reinterpret_cast<std::uintptr_t>(o) % 64 == 0) {
+    if (nontemporal && reinterpret_cast<std::uintptr_t>(o) % 64 == 0) {
       alignas(64) Out staged[E];
       for (int j = 0; j < E; ++j) staged[j] = dist.template convert<Out>(vals[j]);
-      stream_copy(o, staged, sizeof(staged));
+      copy_nontemporal(o, staged, sizeof(staged));
     } else {
       for (int j = 0; j < E; ++j) o[j] = dist.template convert<Out>(vals[j]);
     }
   }
-  if (stream) stream_fence();
+  if (nontemporal) fence_nontemporal();
 }
 
 KernelTable build_table() {
