@@ -9,7 +9,7 @@
 
 namespace weightinit {
 
-// One kernel_table() per compiled ISA (kernels.cpp), each in its own inline namespace.
+// One kernel_table() per compiled ISA (per_isa/kernels.cpp), each in its own inline namespace.
 namespace isa_scalar { const KernelTable& kernel_table(); }
 #if defined(WEIGHTINIT_HAVE_AVX2)
 namespace isa_avx2 { const KernelTable& kernel_table(); }

@@ -5,7 +5,8 @@
 // sample r of the group is word r / 16 of lane r % 16) or 32 samples at 64-bit precision
 // (float64: sample r is 64-bit word r / 16, i.e. words 2(r/16) and 2(r/16)+1 low first, of lane
 // r % 16). So the sample at stream position p is a function of one block and a slot in it
-// (invariant 1), and a whole group is 4 (or 2) contiguous vectors of 16 lanes: SIMD-friendly.
+// (never of threads, chunks or SIMD width), and a whole group is 4 (or 2) contiguous vectors of
+// 16 lanes: SIMD-friendly.
 //
 // Box-Muller pairs slots (0, 1) and (2, 3) of a lane (float64: its two 64-bit words): the
 // cosine goes to the even slot's sample, the sine to the odd slot's.
