@@ -14,10 +14,11 @@
 #include <cstring>
 #include <vector>
 
-#include "distributions.hpp"
-#include "kernel_api.hpp"
+#include "dispatch.hpp"
 #include "parallel.hpp"
-#include "philox.hpp"
+#include "per_isa/distributions.hpp"
+#include "per_isa/kinds_to_types.hpp"
+#include "per_isa/philox.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -31,7 +32,7 @@ struct SampleStream {
   Key2x32 key;
   DistParams params;
   GroupKernel kernel;
-  bool stream;  // non-temporal stores for the bulk
+  bool nontemporal;  // non-temporal stores for the bulk
 
   static constexpr std::int64_t kGroup = kLanes * Dist::slots;  // samples per group
 
@@ -101,7 +102,7 @@ void fill_run(const SampleStream<Dist>& s, std::int64_t p0, std::int64_t pstride
       const std::int64_t lane = static_cast<std::int64_t>(p % E);
       if (lane == 0 && n - j >= E && ostride == kOut) {
         const std::uint64_t groups = static_cast<std::uint64_t>((n - j) / E);
-        s.kernel(s.params, s.key[0], s.key[1], g, groups, out + j * ostride, s.stream);
+        s.kernel(s.params, s.key[0], s.key[1], g, groups, out + j * ostride, s.nontemporal);
         j += static_cast<std::int64_t>(groups) * E;
         continue;
       }
@@ -185,6 +186,22 @@ void fill_strided(const SampleStream<Dist>& s, const StridedLayout& layout, Keep
                          [&](std::int64_t pos, std::int64_t pstride, std::int64_t n, char* out, std::int64_t ostride) {
                            fill_run<Out>(s, pos, pstride, n, out, ostride);
                          });
+}
+
+// Fills the layout with distribution d (params) as dtype o; whole groups go through the active
+// ISA's kernel.
+template <class KeepGoing>
+void fill_distribution(DistKind d, OutKind o, const DistParams& params, const Key2x32& key,
+                       const StridedLayout& layout, KeepGoing&& keep_going) {
+  visit_kinds(d, o, [&](auto types) {
+    using Dist = typename decltype(types)::Dist;
+    using Out = typename decltype(types)::Out;
+    const std::int64_t bytes = layout.size() * static_cast<std::int64_t>(sizeof(Out));
+    const SampleStream<Dist> s{make_distribution<Dist>(params), key, params,
+                               active_kernels().fill[static_cast<int>(d)][static_cast<int>(o)],
+                               bytes >= nontemporal_threshold()};
+    fill_strided<Out>(s, layout, keep_going);
+  });
 }
 
 // Every element set to the same value.

@@ -32,23 +32,6 @@ DistKind parse_dist_kind(const std::string& name) {
   throw std::invalid_argument("unknown distribution: " + name);
 }
 
-template <template <class> class D, class Real, class Out>
-void run(DistKind d, OutKind o, const DistParams& params, const Key2x32& key, const StridedLayout& layout) {
-  const std::int64_t bytes = layout.size() * static_cast<std::int64_t>(sizeof(Out));
-  const SampleStream<D<Real>> s{make_distribution<D<Real>>(params), key, params,
-                                active_kernels().fill[static_cast<int>(d)][static_cast<int>(o)],
-                                bytes >= streaming_threshold()};
-  fill_strided<Out>(s, layout, python_signals_ok);
-}
-
-template <template <class> class D>
-void run_all_outputs(DistKind d, OutKind o, const DistParams& params, const Key2x32& key, const StridedLayout& layout) {
-  visit_output(o, [&](auto t) {
-    using T = decltype(t);
-    run<D, typename T::Real, typename T::Out>(d, o, params, key, layout);
-  });
-}
-
 void fill(const std::string& distribution, py::array out, const std::string& dtype, const std::vector<double>& params,
           const std::array<std::uint32_t, 2>& key, std::int64_t pos_offset, const std::vector<std::int64_t>& pos_strides) {
   const OutKind o = parse_out_kind(dtype);
@@ -89,11 +72,7 @@ void fill(const std::string& distribution, py::array out, const std::string& dty
       }
       return;
     }
-    switch (d) {
-      case DistKind::kUniform: run_all_outputs<Uniform>(d, o, dp, k, layout); break;
-      case DistKind::kNormal: run_all_outputs<Normal>(d, o, dp, k, layout); break;
-      case DistKind::kTruncatedNormal: run_all_outputs<TruncatedNormal>(d, o, dp, k, layout); break;
-    }
+    fill_distribution(d, o, dp, k, layout, python_signals_ok);
   });
 }
 
