@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 import warnings
 from collections.abc import Iterator
 from typing import Any, Callable, Literal, Union
@@ -65,7 +64,7 @@ import torch
 from torch import Tensor
 
 from . import initializers as _wi
-from ._checks import is_int
+from ._checks import is_int, real
 from ._dtypes import has_finite_value_between
 from ._fill import check_finite_result
 from ._seed import key_from_seed
@@ -140,13 +139,11 @@ def _real(value: Any) -> float | None:
     """A plain real number (int, float, NumPy scalar; not bool) as a float, else None."""
     if type(value) is float:
         return value
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
-        return None
     if is_int(value) and abs(int(value)) > _INT53:
         return None  # torch converts big ints to the dtype in one rounding; float() would round twice
     try:
-        return float(value)
-    except (OverflowError, TypeError, ValueError):
+        return real(value, "value")
+    except (TypeError, ValueError):
         return None
 
 
