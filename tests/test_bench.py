@@ -18,6 +18,7 @@ import weightinit as wi
 from weightinit import _bench
 from weightinit._bench import cases as bench_cases
 from weightinit._bench import cli as bench_cli
+from weightinit._bench import generator as bench_generator
 from weightinit.__main__ import main as cli_main
 
 TINY = ["--sizes", "1000", "4096", "--reps", "1", "--quiet", "--no-plot"]
@@ -195,3 +196,24 @@ def test_script_in_benchmarks_dir(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "weightinit glorot_uniform" in proc.stdout
     assert json.loads(path.read_text())["results"]
+
+
+def test_the_generator_section_times_every_accelerated_method_against_numpy(tiny_run):
+    code, out, report = tiny_run
+    rows = report["generator"]
+    assert "Generator: each accelerated method against NumPy's own call" in out
+    expected = {
+        (method, bg)
+        for bg in ("Philox", "PCG64", "PCG64DXSM")
+        for method, accelerated_on in wi.generator.ACCELERATED.items()
+        if bg in accelerated_on and any(m == method for m, _ in bench_generator.CALLS)
+    }
+    assert {(r["method"], r["bit_generator"]) for r in rows} == expected
+    assert {r["threads"] for r in rows} == {1, 2} and {r["n"] for r in rows} == {1000, 4096}
+    for r in rows:
+        assert all(_number(r[k]) and r[k] > 0 for k in ("numpy_mvalues_per_s", "weightinit_mvalues_per_s", "speedup"))
+    assert "| Generator.random |" in out  # the Markdown version too
+
+
+def test_every_accelerated_method_has_a_benchmark_call():
+    assert set(wi.generator.ACCELERATED) <= {m for m, _ in bench_generator.CALLS}

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 from .._runtime import get_num_threads
+from . import generator as generator_section
 from .cases import HUGE_SIZE
+from .._progress import progress
 from .machine import package_version
 from .plot import write_plot
 from .report import format_markdown, format_table
@@ -51,6 +53,8 @@ def build_parser(prog: str = "python -m weightinit bench") -> argparse.ArgumentP
     p.add_argument("--no-plot", action="store_true", help="do not draw the plot")
     p.add_argument("--no-out", action="store_true", help="skip the out= (preallocated buffer) cases")
     p.add_argument("--markdown", action="store_true", help="also print a compact Markdown table for the README")
+    p.add_argument("--no-generator", action="store_true", help="skip the Generator section (weightinit.Generator against NumPy's own calls)")
+    p.add_argument("--generator-only", action="store_true", help="run only the Generator section")
     p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     # Hidden: for smoke tests and special runs.
     p.add_argument("--sizes", nargs="+", type=_size, help=argparse.SUPPRESS)
@@ -59,6 +63,25 @@ def build_parser(prog: str = "python -m weightinit bench") -> argparse.ArgumentP
     p.add_argument("--min-time", type=float, help=argparse.SUPPRESS)
     p.add_argument("--skip", nargs="+", default=[], choices=["torch", "jax", "mkl_random", "threadpoolctl"], help=argparse.SUPPRESS)
     return p
+
+
+def _generator_section(args: argparse.Namespace, all_threads: int, timing: Timing) -> list[dict]:
+    """Sizes 1,000 and 2^24 (or --sizes); 1 thread and all (--quick: all threads, Philox and PCG64,
+    one variant per method)."""
+    sizes = sorted(set(args.sizes)) if args.sizes else [1000, 2**24]
+    threads = sorted(set(args.threads)) if args.threads else ([all_threads] if args.quick else sorted({1, all_threads}))
+    bit_generators = generator_section.QUICK_BIT_GENERATORS if args.quick else tuple(generator_section.BIT_GENERATORS)
+    rows = generator_section.plan(sizes, threads, bit_generators)
+    if args.quick:  # the first variant of each method only
+        first: dict[str, str] = {}
+        for method, variant in generator_section.CALLS:
+            first.setdefault(method, variant)
+        rows = [r for r in rows if first[r["method"]] == r["variant"]]
+    bar = progress(len(rows), "bench: Generator", unit="cases", quiet=args.quiet)
+    try:
+        return generator_section.run(rows, timing, on_row=lambda label: (bar.note(label), bar.update(1)))
+    finally:
+        bar.close()
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m weightinit bench") -> int:
@@ -85,14 +108,25 @@ def main(argv: list[str] | None = None, prog: str = "python -m weightinit bench"
             build_parser(prog).error("--reps must be >= 1")
         timing.fixed_reps = args.reps
 
-    report = run(sizes, dtypes, threads, timing, with_out=not args.no_out, quiet=args.quiet, skip_peers=tuple(args.skip))
+    if args.generator_only:
+        report = {"schema": 1, "settings": {}, "results": []}
+    else:
+        report = run(sizes, dtypes, threads, timing, with_out=not args.no_out, quiet=args.quiet, skip_peers=tuple(args.skip))
+        print(format_table(report))
+        if args.markdown:
+            print()
+            print(format_markdown(report))
     report["settings"]["mode"] = "quick" if args.quick else "full"
     report["settings"]["argv"] = list(sys.argv[1:] if argv is None else argv)
 
-    print(format_table(report))
-    if args.markdown:
+    if not args.no_generator:
+        report["generator"] = _generator_section(args, all_threads, timing)
         print()
-        print(format_markdown(report))
+        print("Generator: each accelerated method against NumPy's own call on the same bit generator (same numbers)")
+        print(generator_section.format_table(report["generator"]))
+        if args.markdown:
+            print()
+            print(generator_section.format_table(report["generator"], markdown=True))
 
     status = 0
     json_path = args.json
@@ -106,7 +140,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m weightinit bench"
     except OSError as e:
         print(f"could not write {json_path}: {e}", file=sys.stderr)
         status = 1
-    if not args.no_plot:
+    if not args.no_plot and report["results"]:
         plot_path = args.plot or str(Path(json_path).with_suffix(".png"))
         try:
             done = write_plot(report, plot_path)
