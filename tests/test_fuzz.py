@@ -11,6 +11,7 @@ type), and the ``init`` command must exit 0 or 2, never with a traceback.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import math
 
@@ -223,10 +224,11 @@ def test_the_generator_does_what_numpys_does(monkeypatch, make, seed, calls, par
 # -- dask --------------------------------------------------------------------------------------
 
 
+@pytest.mark.skipif(importlib.util.find_spec("dask") is None, reason="dask is not installed")
 @cases(300)
 @given(call=initializer_calls(), chunks=st.sampled_from(["auto", 1, 2, 3, -1, -2, 0, (2,), ((1, 1),), 2.5, "x", {0: 2}]))
 def test_dask_functions_equal_the_in_memory_call_or_raise_at_construction(call, chunks):
-    wid = pytest.importorskip("weightinit.dask")
+    import weightinit.dask as wid
     name, shape, args, kwargs = call
     kwargs = {k: v for k, v in kwargs.items() if k not in ("out", "index")}
     if not isinstance(kwargs.get("seed"), int) or isinstance(kwargs.get("seed"), bool):
