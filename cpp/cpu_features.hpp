@@ -1,4 +1,4 @@
-// CPU features, detected at run time, for `python -m weightinit info` and (later) kernel dispatch.
+// CPU features, detected at run time, for `python -m weightinit info`.
 #pragma once
 
 #include "isa_namespace.hpp"

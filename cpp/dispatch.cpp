@@ -5,11 +5,11 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "kernel_api.hpp"
+#include "dispatch.hpp"
 
 namespace weightinit {
 
-// One kernel_table() per compiled ISA (kernels.cpp), each in its own inline namespace.
+// One kernel_table() per compiled ISA (per_isa/kernels.cpp), each in its own inline namespace.
 namespace isa_scalar { const KernelTable& kernel_table(); }
 #if defined(WEIGHTINIT_HAVE_AVX2)
 namespace isa_avx2 { const KernelTable& kernel_table(); }
@@ -70,6 +70,21 @@ void init_active() {
 
 }  // namespace
 
+OutKind out_kind_from_name(const std::string& name) {
+  if (name == "float32") return OutKind::kFloat32;
+  if (name == "float64") return OutKind::kFloat64;
+  if (name == "float16") return OutKind::kFloat16;
+  if (name == "bfloat16") return OutKind::kBFloat16;
+  throw std::invalid_argument("unsupported dtype: " + name);
+}
+
+DistKind dist_kind_from_name(const std::string& name) {
+  if (name == "uniform") return DistKind::kUniform;
+  if (name == "normal") return DistKind::kNormal;
+  if (name == "truncated_normal") return DistKind::kTruncatedNormal;
+  throw std::invalid_argument("unknown distribution: " + name);
+}
+
 std::vector<std::string> compiled_isas() {
   std::vector<std::string> isas = {"scalar"};
 #if defined(WEIGHTINIT_HAVE_AVX2)
@@ -106,11 +121,11 @@ namespace {
 // Off by default: on the project's machine (AMD EPYC, 2 cores) non-temporal stores were not
 // faster for any fill measured (2^26 float32 uniform into a used buffer, 2 threads: 2.7 G/s
 // with them against 3.0 G/s without; normals equal), the sampling being the bottleneck.
-std::atomic<std::int64_t> g_streaming_threshold{INT64_MAX};
+std::atomic<std::int64_t> g_nontemporal_threshold{INT64_MAX};
 }  // namespace
 
-std::int64_t streaming_threshold() { return g_streaming_threshold.load(); }
-void set_streaming_threshold(std::int64_t bytes) { g_streaming_threshold.store(bytes); }
+std::int64_t nontemporal_threshold() { return g_nontemporal_threshold.load(); }
+void set_nontemporal_threshold(std::int64_t bytes) { g_nontemporal_threshold.store(bytes); }
 
 void initialize_kernel_tables() {
   for (const std::string& isa : compiled_isas()) table_for(isa);  // each table's static, made now

@@ -14,10 +14,11 @@
 #include <cstring>
 #include <vector>
 
-#include "distributions.hpp"
-#include "kernel_api.hpp"
+#include "dispatch.hpp"
 #include "parallel.hpp"
-#include "philox.hpp"
+#include "per_isa/distributions.hpp"
+#include "per_isa/kinds_to_types.hpp"
+#include "per_isa/philox.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -31,7 +32,7 @@ struct SampleStream {
   Key2x32 key;
   DistParams params;
   GroupKernel kernel;
-  bool stream;  // non-temporal stores for the bulk
+  bool nontemporal;  // non-temporal stores for the bulk
 
   static constexpr std::int64_t kGroup = kLanes * Dist::slots;  // samples per group
 
@@ -101,7 +102,7 @@ void fill_run(const SampleStream<Dist>& s, std::int64_t p0, std::int64_t pstride
       const std::int64_t lane = static_cast<std::int64_t>(p % E);
       if (lane == 0 && n - j >= E && ostride == kOut) {
         const std::uint64_t groups = static_cast<std::uint64_t>((n - j) / E);
-        s.kernel(s.params, s.key[0], s.key[1], g, groups, out + j * ostride, s.stream);
+        s.kernel(s.params, s.key[0], s.key[1], g, groups, out + j * ostride, s.nontemporal);
         j += static_cast<std::int64_t>(groups) * E;
         continue;
       }
@@ -187,6 +188,22 @@ void fill_strided(const SampleStream<Dist>& s, const StridedLayout& layout, Keep
                          });
 }
 
+// Fills the layout with distribution d (params) as dtype o; whole groups go through the active
+// ISA's kernel.
+template <class KeepGoing>
+void fill_distribution(DistKind d, OutKind o, const DistParams& params, const Key2x32& key,
+                       const StridedLayout& layout, KeepGoing&& keep_going) {
+  visit_kinds(d, o, [&](auto types) {
+    using Dist = typename decltype(types)::Dist;
+    using Out = typename decltype(types)::Out;
+    const std::int64_t bytes = layout.size() * static_cast<std::int64_t>(sizeof(Out));
+    const SampleStream<Dist> s{make_distribution<Dist>(params), key, params,
+                               active_kernels().fill[static_cast<int>(d)][static_cast<int>(o)],
+                               bytes >= nontemporal_threshold()};
+    fill_strided<Out>(s, layout, keep_going);
+  });
+}
+
 // Every element set to the same value.
 template <class Out, class KeepGoing>
 void fill_constant(Out value, const StridedLayout& layout, KeepGoing&& keep_going) {
@@ -199,6 +216,19 @@ void fill_constant(Out value, const StridedLayout& layout, KeepGoing&& keep_goin
                            }
                            for (std::int64_t j = 0; j < n; ++j) store(out + j * ostride, value);
                          });
+}
+
+// Every element set to `value`, as dtype o: one rounding from the double (to 16 bits through a
+// round-to-odd float, which makes the two roundings one).
+template <class KeepGoing>
+void fill_constant_value(OutKind o, double value, const StridedLayout& layout, KeepGoing&& keep_going) {
+  const float f = double_to_float_round_odd(value);
+  switch (o) {
+    case OutKind::kFloat32: fill_constant<float>(static_cast<float>(value), layout, keep_going); break;
+    case OutKind::kFloat64: fill_constant<double>(value, layout, keep_going); break;
+    case OutKind::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout, keep_going); break;
+    case OutKind::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout, keep_going); break;
+  }
 }
 
 }  // namespace WEIGHTINIT_ISA_NS

@@ -50,8 +50,8 @@ inline void set_num_threads(int n) {
 }
 
 // Below this much work (in elements, times a per-element cost weight) one thread does it all:
-// waking the pool costs more than it saves. Settable for measurement (set_serial_work).
-inline std::atomic<std::int64_t>& serial_work() {
+// waking the pool costs more than it saves. Settable for measurement.
+inline std::atomic<std::int64_t>& serial_threshold() {
   static std::atomic<std::int64_t> value{std::int64_t{1} << 13};
   return value;
 }
@@ -73,7 +73,7 @@ void parallel_for(std::int64_t n, std::int64_t align, std::int64_t cost_per_item
   if (n <= 0) return;
   int threads = std::min(get_num_threads(), max_useful_threads());
   const std::int64_t work = n * std::max<std::int64_t>(cost_per_item, 1);
-  if (work < serial_work().load(std::memory_order_relaxed)) threads = 1;
+  if (work < serial_threshold().load(std::memory_order_relaxed)) threads = 1;
   threads = static_cast<int>(std::min<std::int64_t>(threads, (n + align - 1) / align));
   if (threads <= 1) {
     body(std::int64_t{0}, n);

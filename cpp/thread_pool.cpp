@@ -52,7 +52,7 @@ std::thread start_thread_without_signals(F&& f) {
 // project's 2-core VM, and the scheduler tends to put the woken worker on the waker's core for
 // the first milliseconds, so back-to-back fills (building a model) would run at one thread's
 // speed. Measured there: without spinning a 2^20-element normal fill took 1.8 ms (one
-// thread's time), with it 0.9 ms. libgomp's default policy spins too (GOMP_SPINCOUNT).
+// thread's time), with it 0.9 ms.
 constexpr auto kSpin = std::chrono::microseconds(5000);
 constexpr auto kPauseOnly = std::chrono::microseconds(20);
 

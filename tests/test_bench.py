@@ -16,6 +16,9 @@ import pytest
 
 import weightinit as wi
 from weightinit import _bench
+from weightinit._bench import cases as bench_cases
+from weightinit._bench import cli as bench_cli
+from weightinit._bench import generator as bench_generator
 from weightinit.__main__ import main as cli_main
 
 TINY = ["--sizes", "1000", "4096", "--reps", "1", "--quiet", "--no-plot"]
@@ -143,7 +146,7 @@ def test_info_subcommand_still_works(capsys):
 
 
 def test_failing_peer_is_reported_not_raised(tmp_path, capsys, monkeypatch):
-    original = _bench._ceiling_cases
+    original = bench_cases._ceiling_cases
 
     def with_failure(dtype, n, threads, with_out):
         def setup():
@@ -152,7 +155,7 @@ def test_failing_peer_is_reported_not_raised(tmp_path, capsys, monkeypatch):
         broken = _bench.Case("broken peer", "weightinit", "normal", "fresh", dtype, n, _bench.shape_for(n), threads, setup)
         return original(dtype, n, threads, with_out) + [broken]
 
-    monkeypatch.setattr(_bench, "_ceiling_cases", with_failure)
+    monkeypatch.setattr(bench_cases, "_ceiling_cases", with_failure)
     path = tmp_path / "fail.json"
     code = _bench.main(["--sizes", "1000", "--reps", "1", "--quiet", "--no-plot", "--dtypes", "float32",
                         "--threads", "1", "--json", str(path), "--markdown"])
@@ -178,7 +181,7 @@ def test_helpers():
     assert _bench.shape_for(2**20) == (1024, 1024)
     assert _bench.shape_for(4096) == (4, 1024)
     assert _bench.format_n(1000) == "1,000" and _bench.format_n(2**26) == "2^26"
-    assert _bench._size("2^20") == 2**20 and _bench._size("1000") == 1000
+    assert bench_cli._size("2^20") == 2**20 and bench_cli._size("1000") == 1000
     with pytest.raises(SystemExit):
         _bench.main(["--sizes", "0"])
 
@@ -193,3 +196,24 @@ def test_script_in_benchmarks_dir(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "weightinit glorot_uniform" in proc.stdout
     assert json.loads(path.read_text())["results"]
+
+
+def test_the_generator_section_times_every_accelerated_method_against_numpy(tiny_run):
+    code, out, report = tiny_run
+    rows = report["generator"]
+    assert "Generator: each accelerated method against NumPy's own call" in out
+    expected = {
+        (method, bg)
+        for bg in ("Philox", "PCG64", "PCG64DXSM")
+        for method, accelerated_on in wi.generator.ACCELERATED.items()
+        if bg in accelerated_on and any(m == method for m, _ in bench_generator.CALLS)
+    }
+    assert {(r["method"], r["bit_generator"]) for r in rows} == expected
+    assert {r["threads"] for r in rows} == {1, 2} and {r["n"] for r in rows} == {1000, 4096}
+    for r in rows:
+        assert all(_number(r[k]) and r[k] > 0 for k in ("numpy_mvalues_per_s", "weightinit_mvalues_per_s", "speedup"))
+    assert "| Generator.random |" in out  # the Markdown version too
+
+
+def test_every_accelerated_method_has_a_benchmark_call():
+    assert set(wi.generator.ACCELERATED) <= {m for m, _ in bench_generator.CALLS}

@@ -4,22 +4,28 @@ traceback, runtime errors exit 1 and Ctrl-C exits 130, and neither leaves a file
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import io
 import inspect
 import json
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
+import textwrap
+import typing
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pytest
 
 import weightinit as wi
 from bits import BF16, as_bits, assert_same_bits
-from weightinit import _cli_init, initializers
+from weightinit import _cli_init, _cli_init_options, _progress, _tensor_file, initializers
 from weightinit.__main__ import main as cli_main
 
 
@@ -153,7 +159,7 @@ def test_zero_size_tensor(tmp_path, capsys, suffix):
 def test_plan_chunks_covers_the_tensor_in_order_with_contiguous_runs(shape, chunk_bytes):
     positions = np.arange(math.prod(shape)).reshape(shape)
     covered = []
-    for chunk in _cli_init.plan_chunks(shape, 4, chunk_bytes):
+    for chunk in _tensor_file.plan_chunks(shape, 4, chunk_bytes):
         part = positions[chunk.index]
         assert part.shape == chunk.shape
         assert 1 <= chunk.size and chunk.size * 4 <= max(chunk_bytes, 4)
@@ -174,7 +180,7 @@ def test_the_file_is_written_in_chunks_never_the_whole_tensor(tmp_path, capsys, 
         calls.append((kw.get("out") is not None, np.asarray(result).nbytes))
         return result
 
-    monkeypatch.setattr(initializers, "he_normal", spy)
+    monkeypatch.setitem(initializers.INITIALIZERS, "he_normal", spy)
     path = tmp_path / "w.npy"
     code, _, err = run(["--init", "he_normal", "--shape", *shape, "--seed", 2, "-o", path], capsys)
     assert code == 0, err
@@ -231,9 +237,9 @@ def test_progress_bar_on_a_terminal_and_none_with_quiet(tmp_path, capsys, monkey
     if with_tqdm:
         pytest.importorskip("tqdm")
     else:
-        monkeypatch.setattr(_cli_init, "_load_tqdm", lambda: None)  # the built-in bar
+        monkeypatch.setattr(_progress, "_load_tqdm", lambda: None)  # the built-in bar
     monkeypatch.setattr(_cli_init, "CHUNK_BYTES", 256)
-    monkeypatch.setattr(_cli_init, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(_progress, "_is_terminal", lambda stream: True)
     args = ["--init", "normal", "--shape", 100, 10, "--seed", 0]
     code, _, err = run([*args, "-o", tmp_path / "a.npy"], capsys)
     assert code == 0
@@ -321,7 +327,7 @@ def test_a_directory_is_never_overwritten(tmp_path, capsys):
 
 
 def test_not_enough_disk_space_exits_1_before_writing(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(_cli_init.shutil, "disk_usage", lambda path: type("U", (), {"free": 1000, "total": 2000, "used": 1000})())
+    monkeypatch.setattr(_tensor_file.shutil, "disk_usage", lambda path: type("U", (), {"free": 1000, "total": 2000, "used": 1000})())
     code, out, err = run(["--init", "normal", "--shape", 100, 100, "-o", tmp_path / "w.npy"], capsys)
     assert code == 1
     assert len(err.splitlines()) == 1 and "not enough free disk space" in err and "Traceback" not in err
@@ -336,7 +342,7 @@ def test_disk_full_while_writing_exits_1_and_removes_the_partial_file(tmp_path, 
     def full(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(_cli_init, "_sync_data", full)
+    monkeypatch.setattr(_tensor_file, "_sync_data", full)
     code, _, err = run(["--init", "normal", "--shape", 50, 50, "--seed", 0, "-o", tmp_path / ("w" + suffix)], capsys)
     assert code == 1
     assert len(err.splitlines()) == 1 and "No space left on device" in err and "Traceback" not in err
@@ -347,7 +353,7 @@ def test_permission_denied_exits_1(tmp_path, capsys, monkeypatch):
     def denied(job, tmp):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), tmp)
 
-    monkeypatch.setattr(_cli_init, "_create", denied)
+    monkeypatch.setattr(_tensor_file, "_create", denied)
     code, _, err = run(["--init", "normal", "--shape", 3, "--seed", 0, "-o", tmp_path / "w.npy"], capsys)
     assert code == 1
     assert len(err.splitlines()) == 1 and "Permission denied" in err and "Traceback" not in err
@@ -365,7 +371,7 @@ def test_ctrl_c_removes_the_partial_file_and_exits_130(tmp_path, capsys, monkeyp
                 raise KeyboardInterrupt
         return real(*args, **kw)
 
-    monkeypatch.setattr(initializers, "normal", interrupted)
+    monkeypatch.setitem(initializers.INITIALIZERS, "normal", interrupted)
     code, _, err = run(["--init", "normal", "--shape", 40, 40, "--seed", 0, "-o", tmp_path / "w.npy"], capsys)
     assert code == 130
     assert "interrupted" in err and "Traceback" not in err
@@ -415,3 +421,188 @@ def test_python_m_weightinit_init_in_a_subprocess(tmp_path):
     bad = subprocess.run([*cmd[:4], "--init", "nope", "--shape", "3", "-o", str(tmp_path / "x.npy")],
                          capture_output=True, text=True, timeout=120, env=_env(), cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr.startswith("usage:") and "Traceback" not in bad.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The options are derived from the initializers' signatures
+# ---------------------------------------------------------------------------------------------
+
+
+def shifted_uniform(
+    shape: Any, low: float = -3.0, high: float = 3.0, *, flavor: Literal["plain", "shifted"] = "plain",
+    dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None,
+) -> Any:
+    """U[low, high), moved up by 1 when ``flavor`` is "shifted": an initializer the command has
+    never heard of, with a default that is not uniform's and a parameter uniform lacks."""
+    shift = 1.0 if flavor == "shifted" else 0.0
+    return initializers.uniform(shape, low + shift, high + shift, dtype=dtype, seed=seed, out=out, index=index)
+
+
+def halves(shape: Any, *, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None) -> Any:
+    """All 0.5: an initializer that takes a seed and never uses it."""
+    return initializers.constant(shape, 0.5, dtype=dtype, out=out, index=index)
+
+
+def test_a_new_initializer_is_offered_with_its_options_and_defaults(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(initializers.INITIALIZERS, "shifted_uniform", shifted_uniform)
+    assert _cli_init.INITIALIZER_OPTIONS["shifted_uniform"] == ("low", "high", "flavor")
+    args = _cli_init.build_parser().parse_args(["--init", "shifted_uniform", "--shape", "3", "--flavor", "shifted", "-o", "w.npy"])
+    assert args.init == "shifted_uniform" and args.flavor == "shifted"
+
+    code, out, _ = run(["--help"], capsys)
+    assert code == 0
+    words = " ".join(out.split())  # however the lines wrap
+    assert "shifted_uniform: --low X (default -3.0) --high X (default 3.0) --flavor {plain,shifted} (default plain)" in words
+    assert re.search(r"--flavor \{plain,shifted\}\s+shifted_uniform: plain or shifted, default plain", out), out
+
+    path = tmp_path / "w.npy"
+    code, out, err = run(["--init", "shifted_uniform", "--shape", 40, 30, "--low", -1, "--flavor", "shifted", "--seed", 5,
+                          "-o", path], capsys)
+    assert code == 0, err
+    assert_same_bits(np.load(path), shifted_uniform((40, 30), -1.0, flavor="shifted", seed=5))
+
+    code, _, err = run(["--init", "shifted_uniform", "--shape", 3, "--flavor", "tilted", "-o", tmp_path / "x.npy"], capsys)
+    assert code == 2 and "invalid choice: 'tilted' (choose from plain, shifted)" in err
+    code, _, err = run(["--init", "uniform", "--shape", 3, "--flavor", "plain", "-o", tmp_path / "x.npy"], capsys)
+    assert code == 2 and "--flavor does not apply to --init uniform" in err
+
+
+@pytest.mark.parametrize("name", sorted(initializers.INITIALIZERS))
+def test_the_options_of_each_initializer_are_its_keyword_parameters(name):
+    fn = initializers.INITIALIZERS[name]
+    params = {k: p for k, p in inspect.signature(fn).parameters.items() if k not in {"shape", "dtype", "seed", "out", "index"}}
+    try:
+        hints = typing.get_type_hints(fn)
+    except TypeError:  # Python 3.9 cannot evaluate ``Axis | None``: read it as the command does
+        hints = _cli_init_options._type_hints(fn)
+    options = _cli_init_options.initializer_options(fn)
+    assert list(options) == list(params)
+    assert _cli_init.INITIALIZER_OPTIONS[name] == tuple(params)
+    for k, p in params.items():
+        option = options[k]
+        assert option.required == (p.default is p.empty)
+        assert option.required or option.default == p.default
+        if typing.get_origin(hints[k]) is Literal:
+            assert option.kind == "choice" and option.choices == typing.get_args(hints[k])
+        elif hints[k] is float:
+            assert option.kind == "number"
+        else:
+            assert hints[k] == typing.Optional[initializers.Axis] and option.kind == "axes"
+    parser = _cli_init.build_parser()
+    assert [a.choices for a in parser._actions if a.dest == "init"] == [tuple(initializers.INITIALIZERS)]
+    flags = {s for a in parser._actions for s in a.option_strings}
+    assert {option.flag for option in options.values()} <= flags
+
+
+def test_an_option_is_read_as_the_chosen_initializer_takes_it(tmp_path, capsys):
+    # --mode: fan_avg is one of variance_scaling's choices, not one of he_normal's.
+    code, _, err = run(["--init", "variance_scaling", "--shape", 6, 4, "--mode", "fan_avg", "--seed", 1, "-o", tmp_path / "v.npy"], capsys)
+    assert code == 0, err
+    assert_same_bits(np.load(tmp_path / "v.npy"), wi.variance_scaling((6, 4), mode="fan_avg", seed=1))
+    code, _, err = run(["--init", "he_normal", "--shape", 6, 4, "--mode", "fan_avg", "-o", tmp_path / "h.npy"], capsys)
+    assert code == 2 and "--mode of --init he_normal: invalid choice: 'fan_avg' (choose from fan_in, fan_out)" in err
+    # --a: truncated_normal's lower bound and kaiming's negative slope, a number for both.
+    for init, kw in (("truncated_normal", {"a": -0.5}), ("kaiming_uniform", {"a": 0.2})):
+        code, _, err = run(["--init", init, "--shape", 6, 4, *options(kw), "--seed", 2, "-o", tmp_path / f"{init}.npy"], capsys)
+        assert code == 0, err
+        assert_same_bits(np.load(tmp_path / f"{init}.npy"), expected(init, (6, 4), "float32", 2, **kw))
+        code, _, err = run(["--init", init, "--shape", 6, 4, "--a", "slope", "-o", tmp_path / "x.npy"], capsys)
+        assert code == 2 and f"--a of --init {init}: not a number: 'slope'" in err
+
+
+def test_in_axis_and_out_axis_are_options_of_variance_scaling(tmp_path, capsys):
+    path = tmp_path / "w.npy"
+    code, _, err = run(["--init", "variance_scaling", "--shape", 4, 3, 5, "--in-axis", 0, "--out-axis", 1, 2,
+                        "--distribution", "uniform", "--seed", 3, "-o", path], capsys)
+    assert code == 0, err
+    assert_same_bits(np.load(path), wi.variance_scaling((4, 3, 5), distribution="uniform", in_axis=0, out_axis=(1, 2), seed=3))
+    code, _, err = run(["--init", "variance_scaling", "--shape", 4, 3, "--in-axis", 0, "--out-axis", 0, "-o", tmp_path / "x.npy"], capsys)
+    assert code == 2 and "overlap" in err
+
+
+@pytest.mark.parametrize("init, shape, uses_seed", [
+    ("halves", (3, 4), False), ("shifted_uniform", (3, 4), True), ("zeros", (3, 4), False), ("constant", (3,), False),
+    ("normal", (0, 4), True), ("he_normal", (0, 4), True),  # an empty tensor is told as a full one would be
+])
+def test_a_seed_is_drawn_and_printed_only_for_initializers_that_use_one(tmp_path, capsys, monkeypatch, init, shape, uses_seed):
+    monkeypatch.setitem(initializers.INITIALIZERS, "halves", halves)
+    monkeypatch.setitem(initializers.INITIALIZERS, "shifted_uniform", shifted_uniform)
+    value = ["--value", 2] if init == "constant" else []
+    code, out, err = run(["--init", init, "--shape", *shape, *value, "-q", "-o", tmp_path / "w.safetensors"], capsys)
+    assert code == 0, err
+    assert out.startswith("seed: ") == uses_seed
+    raw = (tmp_path / "w.safetensors").read_bytes()
+    meta = json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])["__metadata__"]
+    assert ("seed" in meta) == uses_seed and ("--seed" in meta["command"]) == uses_seed
+
+
+def test_a_parameter_the_command_line_cannot_give_is_a_clear_error():
+    def weighted(shape: Any, *, weights: list = None, dtype: Any = None, seed: Any = None, out: Any = None, index: Any = None) -> Any:
+        return initializers.zeros(shape, dtype=dtype, out=out, index=index)
+
+    with pytest.raises(TypeError, match=r"weighted\(weights: <class 'list'>\)"):
+        _cli_init_options.initializer_options(weighted)
+
+
+# -- partial files of writers that were killed ---------------------------------------------------
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid  # exited and reaped: no such process (pids are not reused this fast)
+
+
+def test_a_killed_writer_leaves_a_partial_file_that_the_next_run_removes(tmp_path):
+    # A run killed with SIGKILL cannot clean up: its hidden partial file, named after its host
+    # and pid, stays. The next run for the same output removes it (its writer is gone).
+    out = tmp_path / "w.npy"
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from weightinit import _tensor_file
+        real = _tensor_file._fill_chunk
+        def slow(*a, **k):
+            real(*a, **k)
+            print("writing", flush=True)
+            import time; time.sleep(60)
+        _tensor_file._fill_chunk = slow
+        from weightinit._cli_init import main
+        main(["--init", "uniform", "--shape", "1000", "--seed", "1", "--output", {str(out)!r}, "--quiet"])
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "writing"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.stdout.close()
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    assert len(leftovers) == 1 and f"-{proc.pid}-" in leftovers[0] and not out.exists()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert _cli_init.main(["--init", "uniform", "--shape", "1000", "--seed", "1", "--output", str(out)]) == 0
+    assert "removed 1 partial file(s)" in err.getvalue()
+    assert [p.name for p in tmp_path.iterdir()] == ["w.npy"]
+
+
+def test_partial_files_of_live_writers_and_other_hosts_are_left_alone(tmp_path):
+    from weightinit import _tensor_file
+
+    target = str(tmp_path / "w.npy")
+    host = _tensor_file._host()
+    live = tmp_path / f".w.npy.{host}-{os.getpid()}-0123abcd.partial"
+    elsewhere = tmp_path / f".w.npy.otherhost-{_dead_pid()}-0123abcd.partial"
+    dead = tmp_path / f".w.npy.{host}-{_dead_pid()}-89abcdef.partial"
+    unrelated = tmp_path / f".v.npy.{host}-{_dead_pid()}-89abcdef.partial"
+    for p in (live, elsewhere, dead, unrelated):
+        p.write_bytes(b"x")
+    assert _tensor_file.remove_stale_partials(target) == [dead.name]
+    assert live.exists() and elsewhere.exists() and unrelated.exists() and not dead.exists()
+
+
+def test_help_says_what_happens_to_partial_files():
+    text = _cli_init.build_parser().format_help()
+    assert "partial" in text and "removes" in text

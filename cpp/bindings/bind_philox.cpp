@@ -5,7 +5,7 @@
 #include <string>
 
 #include "../parallel.hpp"
-#include "../philox.hpp"
+#include "../per_isa/philox.hpp"
 #include "gil.hpp"
 #include "register.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "../cpu_features.hpp"
-#include "../kernel_api.hpp"
+#include "../dispatch.hpp"
 #include "../parallel.hpp"
 #include "../thread_pool.hpp"
 #include "register.hpp"
@@ -41,11 +41,12 @@ void register_runtime(py::module_& m) {
   m.def("get_isa", &active_isa, "The instruction set of the kernels in use.");
   m.def("set_isa", &set_active_isa, py::arg("isa"), "Use the kernels for isa (scalar, avx2, avx512).");
   m.def("isa_note", &isa_note, "Why the ISA in use differs from WEIGHTINIT_ISA, if it does.");
-  m.def("streaming_threshold", &streaming_threshold, "Outputs this large (bytes) use non-temporal stores.");
-  m.def("set_streaming_threshold", &set_streaming_threshold, py::arg("bytes"),
-        "Set the size (bytes) from which outputs use non-temporal stores (benchmarking).");
-  m.def("serial_work", [] { return serial_work().load(); }, "Work below which a fill runs on one thread.");
-  m.def("set_serial_work", [](std::int64_t v) { serial_work().store(v); }, py::arg("work"),
+  m.def("streaming_threshold", &nontemporal_threshold,
+        "Outputs this large (bytes) use non-temporal (streaming) stores.");
+  m.def("set_streaming_threshold", &set_nontemporal_threshold, py::arg("bytes"),
+        "Set the size (bytes) from which outputs use non-temporal (streaming) stores (benchmarking).");
+  m.def("serial_threshold", [] { return serial_threshold().load(); }, "Work below which a fill runs on one thread.");
+  m.def("set_serial_threshold", [](std::int64_t v) { serial_threshold().store(v); }, py::arg("work"),
         "Set the work (elements x cost) below which a fill runs on one thread (measurement).");
   m.def("pool_stats", [] {
     const PoolStats s = pool_stats();

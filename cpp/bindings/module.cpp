@@ -1,5 +1,5 @@
 // weightinit._core: the compiled core. Private; the public API is the Python package.
-#include "../kernel_api.hpp"
+#include "../dispatch.hpp"
 #include "../thread_pool.hpp"
 #include "register.hpp"
 
@@ -11,7 +11,7 @@ PYBIND11_MODULE(_core, m) {
   weightinit::pool_install_fork_handler();
   weightinit::initialize_kernel_tables();
   weightinit::bindings::register_philox(m);
-  weightinit::bindings::register_streams(m);
+  weightinit::bindings::register_numpy_philox(m);
   weightinit::bindings::register_numpy_streams(m);
   weightinit::bindings::register_fill(m);
   weightinit::bindings::register_runtime(m);

@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "../philox.hpp"
+#include "../per_isa/philox.hpp"
 #include "stream_kernels.hpp"
 
 namespace weightinit {

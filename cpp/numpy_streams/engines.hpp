@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "../philox.hpp"
+#include "../per_isa/philox.hpp"
 #include "stream_kernels.hpp"
 
 namespace weightinit {

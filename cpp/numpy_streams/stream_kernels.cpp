@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "../philox.hpp"
+#include "../per_isa/philox.hpp"
 #include "bounded.hpp"
 
 #if defined(__AVX2__) || defined(__AVX512F__)

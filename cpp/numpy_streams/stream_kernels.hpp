@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "../kernel_api.hpp"
+#include "../dispatch.hpp"
 
 namespace weightinit {
 

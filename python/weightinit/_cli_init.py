@@ -1,13 +1,11 @@
 """``python -m weightinit init``: write an initialized tensor to a ``.npy`` or ``.safetensors``
 file, chunk by chunk, so tensors larger than memory can be made from the command line.
 
-The file is created with its header (``numpy.lib.format.open_memmap`` for ``.npy``; the
-safetensors header, then the data) and filled one block of about :data:`CHUNK_BYTES` at a time,
-through a memory map of that block's part of the file: each block is
-``init(shape, seed=s, index=block, out=<the mapped block>)``, so it equals the same block of the
-in-memory result bit for bit and never needs more memory than the block. The file is written
-under a temporary name next to the output and renamed when complete, so an interrupted or
-failed run never leaves a truncated file under the output's name.
+This module reads the arguments and runs the job; :mod:`._tensor_file` writes the file. Each
+block of about :data:`CHUNK_BYTES` is ``init(shape, seed=s, index=block, out=<the mapped
+block>)``, so it equals the same block of the in-memory result bit for bit and never needs more
+memory than the block; the file appears under the output's name only once it is complete, so an
+interrupted or failed run never leaves a truncated file there.
 
 Exit codes: 0 success, 1 runtime error (disk full, permission...), 2 bad arguments (usage
 message), 130 interrupted (Ctrl-C; 128 + the signal for SIGTERM).
@@ -16,71 +14,36 @@ message), 130 interrupted (Ctrl-C; 128 + the signal for SIGTERM).
 from __future__ import annotations
 
 import argparse
-import errno
-import itertools
 import json
 import math
-import mmap
 import os
-import secrets
 import shlex
-import shutil
 import signal
 import sys
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 
-from . import initializers
+from . import _checks, initializers
+from ._cli_init_options import Option, epilog, options_by_initializer, parse_int, shared_options
 from ._dtypes import SUPPORTED_DTYPES, resolve_dtype
+from ._progress import progress, size_text
+from ._seed import RecordingKey
+from ._tensor_file import FORMATS, TensorFile, remove_stale_partials
 
-__all__ = ["CHUNK_BYTES", "INITIALIZER_OPTIONS", "Chunk", "build_parser", "main", "plan_chunks"]
+__all__ = ["CHUNK_BYTES", "INITIALIZER_OPTIONS", "build_parser", "main"]
 
 PROG = "python -m weightinit init"
 
 #: Bytes filled (and flushed to the file) per step: the most memory a run needs for the tensor.
 CHUNK_BYTES = 64 * 2**20
 
-#: Each initializer and the options (its keyword parameters) that apply to it.
-INITIALIZER_OPTIONS: dict[str, tuple[str, ...]] = {
-    "uniform": ("low", "high"),
-    "normal": ("mean", "std"),
-    "truncated_normal": ("mean", "std", "a", "b"),
-    "constant": ("value",),
-    "zeros": (),
-    "ones": (),
-    "glorot_uniform": ("gain", "layout"),
-    "glorot_normal": ("gain", "layout"),
-    "xavier_uniform": ("gain", "layout"),
-    "xavier_normal": ("gain", "layout"),
-    "he_uniform": ("a", "mode", "nonlinearity", "layout"),
-    "he_normal": ("a", "mode", "nonlinearity", "layout"),
-    "kaiming_uniform": ("a", "mode", "nonlinearity", "layout"),
-    "kaiming_normal": ("a", "mode", "nonlinearity", "layout"),
-    "lecun_uniform": ("layout",),
-    "lecun_normal": ("layout",),
-    "variance_scaling": ("scale", "mode", "distribution", "layout"),
-}
-_REQUIRED_OPTIONS = {"constant": ("value",)}
-_SEEDLESS = frozenset({"constant", "zeros", "ones"})
-_FLOAT_OPTIONS = ("low", "high", "mean", "std", "a", "b", "value", "gain", "scale")
-_NONLINEARITIES = initializers.NONLINEARITIES
-_ALL_OPTIONS = (*_FLOAT_OPTIONS, "nonlinearity", "mode", "distribution", "layout")
-
-_SUFFIXES = {".npy": "npy", ".safetensors": "safetensors"}
-_SAFETENSORS_DTYPES = {"float32": "F32", "float64": "F64", "float16": "F16", "bfloat16": "BF16"}
-
-_EPILOG = """\
-initializer options (an option that does not apply to the chosen --init is an error):
-  uniform --low --high | normal --mean --std | truncated_normal --mean --std --a --b
-  constant --value (required) | zeros | ones
-  glorot_uniform, glorot_normal, xavier_uniform, xavier_normal: --gain --layout
-  he_uniform, he_normal, kaiming_uniform, kaiming_normal: --a --mode --nonlinearity --layout
-  lecun_uniform, lecun_normal: --layout
-  variance_scaling: --scale --mode --distribution --layout
+_EPILOG_END = """\
+The file is written under a hidden temporary name next to it (.<name>.<host>-<pid>-<random>.partial)
+and renamed when complete. A run that is killed outright (SIGKILL, power loss) cannot remove its
+temporary file; the next run for the same output removes those of this host whose process is gone.
 
 The result equals weightinit.<init>(shape, ..., dtype=..., seed=...) bit for bit. Without --seed
 a fresh seed is drawn and printed ("seed: N") so the file can be made again.
@@ -92,59 +55,50 @@ example:
 """
 
 
+def __getattr__(name: str) -> Any:
+    # Derived on each access, so it always says what the parser offers.
+    if name == "INITIALIZER_OPTIONS":  # each initializer and the names of its options
+        return {init: tuple(options) for init, options in options_by_initializer().items()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Arguments
 # ---------------------------------------------------------------------------------------------
 
 
-def _dim(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer dimension: {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"negative dimension {v}: dimensions must be >= 0")
-    return v
+def _int_type(check: Callable[[int, str], int], name: str) -> Callable[[str], int]:
+    """An argparse type: an int read from the text, then ``check(value, name)`` from _checks."""
+
+    def parse(text: str) -> int:
+        try:
+            return check(parse_int(text), name)
+        except (TypeError, ValueError) as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer seed: {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"seed must be >= 0, got {v}")
-    return v
+_dim = _int_type(_checks.nonnegative_int, "a dimension")
+_seed = _int_type(_checks.nonnegative_int, "seed")
+_threads = _int_type(_checks.positive_int, "the number of threads")
 
 
-def _threads(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"number of threads must be >= 1, got {v}")
-    return v
-
-
-def _real(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-
-
-def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+def build_parser(prog: str = PROG, table: dict[str, dict[str, Option]] | None = None) -> argparse.ArgumentParser:
+    """The command's parser; the initializer options are those of ``table`` (default: every
+    initializer's, from its signature)."""
+    table = options_by_initializer() if table is None else table
     p = argparse.ArgumentParser(
         prog=prog,
         description="Write an initialized weight tensor to a .npy or .safetensors file, chunk by chunk\n"
         "(tensors larger than memory included).",
-        epilog=_EPILOG,
+        epilog="initializer options (an option that does not apply to the chosen --init is an error):\n"
+        + epilog(table) + "\n\n" + _EPILOG_END,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
-    p.add_argument("--init", required=True, choices=tuple(INITIALIZER_OPTIONS), metavar="NAME",
-                   help="the initializer: " + ", ".join(INITIALIZER_OPTIONS))
+    p.add_argument("--init", required=True, choices=tuple(table), metavar="NAME",
+                   help="the initializer: " + ", ".join(table))
     p.add_argument("--shape", required=True, nargs="+", type=_dim, metavar="N", help="the tensor's shape, e.g. --shape 4096 1024")
     p.add_argument("--output", "-o", required=True, metavar="PATH", help="the file to write: PATH.npy or PATH.safetensors")
     p.add_argument("--dtype", default="float32", choices=SUPPORTED_DTYPES, help="element type (default float32)")
@@ -154,54 +108,29 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     p.add_argument("--force", "-f", action="store_true", help="overwrite PATH if it exists")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary (the seed is still printed)")
     g = p.add_argument_group("initializer options (see below which apply to which --init)")
-    g.add_argument("--low", type=_real, metavar="X", help="uniform: lower bound (default 0)")
-    g.add_argument("--high", type=_real, metavar="X", help="uniform: upper bound (default 1)")
-    g.add_argument("--mean", type=_real, metavar="X", help="normal, truncated_normal: mean (default 0)")
-    g.add_argument("--std", type=_real, metavar="X", help="normal, truncated_normal: standard deviation (default 1)")
-    g.add_argument("--a", type=_real, metavar="X",
-                   help="truncated_normal: absolute lower bound (default -2); "
-                   "he_*/kaiming_*: leaky_relu negative slope (default 0)")
-    g.add_argument("--b", type=_real, metavar="X", help="truncated_normal: absolute upper bound (default 2)")
-    g.add_argument("--value", type=_real, metavar="X", help="constant: the value (required)")
-    g.add_argument("--gain", type=_real, metavar="X", help="glorot_*/xavier_*: gain (default 1)")
-    g.add_argument("--nonlinearity", choices=_NONLINEARITIES, metavar="NAME",
-                   help="he_*/kaiming_*: " + ", ".join(_NONLINEARITIES) + " (default leaky_relu)")
-    g.add_argument("--mode", choices=("fan_in", "fan_out", "fan_avg", "fan_geo_avg"),
-                   help="he_*/kaiming_*: fan_in or fan_out; variance_scaling: also fan_avg, fan_geo_avg (default fan_in)")
-    g.add_argument("--scale", type=_real, metavar="X", help="variance_scaling: scale (default 1)")
-    g.add_argument("--distribution", choices=("uniform", "normal", "truncated_normal"),
-                   help="variance_scaling: distribution (default truncated_normal)")
-    g.add_argument("--layout", choices=("torch", "jax", "keras"),
-                   help='fan-based inits: "torch" (out, in, *kernel; default) or "jax"/"keras" (*kernel, in, out)')
+    for option in shared_options(table):  # argparse collects the words; _Job reads them
+        g.add_argument(option.flag, dest=option.name, nargs="+" if option.many else None, metavar=option.metavar,
+                       help=option.help.replace("%", "%%"))
     return p
 
 
 class _Job:
     """A validated request."""
 
-    def __init__(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    def __init__(self, args: argparse.Namespace, parser: argparse.ArgumentParser, table: dict[str, dict[str, Option]]) -> None:
         self.init: str = args.init
-        self.fn: Callable[..., Any] = getattr(initializers, args.init)
+        self.fn: Callable[..., Any] = initializers.INITIALIZERS[args.init]
+        self.options = table[args.init]
         self.shape: tuple[int, ...] = tuple(args.shape)
         self.dtype_name: str = args.dtype
         self.dtype: np.dtype = resolve_dtype(args.dtype)
-        self.kwargs: dict[str, Any] = {}
-        given = [opt for opt in _ALL_OPTIONS if getattr(args, opt) is not None]
-        allowed = INITIALIZER_OPTIONS[args.init]
-        for opt in given:
-            if opt not in allowed:
-                applies = ", ".join("--" + o for o in allowed) if allowed else "no options"
-                parser.error(f"--{opt} does not apply to --init {args.init} (it takes {applies})")
-            self.kwargs[opt] = getattr(args, opt)
-        for opt in _REQUIRED_OPTIONS.get(args.init, ()):
-            if opt not in self.kwargs:
-                parser.error(f"--init {args.init} needs --{opt}")
+        self.kwargs: dict[str, Any] = self._initializer_kwargs(args, parser, table)
 
         self.output: str = args.output
         suffix = os.path.splitext(self.output)[1].lower()
-        if suffix not in _SUFFIXES:
+        if suffix not in FORMATS:
             parser.error(f"--output must end in .npy or .safetensors, got {self.output!r}")
-        self.format: str = _SUFFIXES[suffix]
+        self.format: str = FORMATS[suffix]
         if args.name is not None and self.format != "safetensors":
             parser.error("--name applies only to a .safetensors output")
         self.name: str = "weight" if args.name is None else args.name
@@ -219,17 +148,42 @@ class _Job:
         self.threads: int | None = args.threads
         self.quiet: bool = args.quiet
         self.seed_given: bool = args.seed is not None
-        self.uses_seed: bool = args.init not in _SEEDLESS
         self.seed: int | None = args.seed
+        # Every check of the initializer itself (parameters, fans, dtype), on an empty part of
+        # the tensor: nothing is computed, and nothing is created when it fails. Then whether it
+        # draws a key at all, on one element of a tensor of the same rank (zero dimensions made
+        # 1, so that an empty tensor is told the same as any other).
+        try:
+            self.fn(self.shape, **self.kwargs, dtype=self.dtype, seed=RecordingKey(), index=(slice(0, 0),))
+            probe, one = RecordingKey(), tuple(max(d, 1) for d in self.shape)
+            self.fn(one, **self.kwargs, dtype=self.dtype, seed=probe, index=(slice(0, 1),) * len(one),
+                    out=np.empty((1,) * len(one), self.dtype))
+        except (TypeError, ValueError, IndexError) as e:
+            parser.error(f"--init {self.init}: {e}")
+        self.uses_seed: bool = probe.used
         if self.seed is None and self.uses_seed:
             self.seed = int(np.random.SeedSequence().entropy)
 
-        # Every check of the initializer itself (parameters, fans, dtype), on an empty part of
-        # the tensor: nothing is computed, and nothing is created when it fails.
-        try:
-            self.fill(index=(slice(0, 0),))
-        except (TypeError, ValueError, IndexError) as e:
-            parser.error(f"--init {self.init}: {e}")
+    def _initializer_kwargs(
+        self, args: argparse.Namespace, parser: argparse.ArgumentParser, table: dict[str, dict[str, Option]]
+    ) -> dict[str, Any]:
+        """The initializer options given, each read as this initializer takes it."""
+        for option in shared_options(table):
+            if getattr(args, option.name) is not None and option.name not in self.options:
+                applies = ", ".join(o.flag for o in self.options.values()) or "no options"
+                parser.error(f"{option.flag} does not apply to --init {self.init} (it takes {applies})")
+        kwargs = {}
+        for name, option in self.options.items():
+            words = getattr(args, name)
+            if words is None:
+                if option.required:
+                    parser.error(f"--init {self.init} needs {option.flag}")
+                continue
+            try:
+                kwargs[name] = option.parse(words)
+            except ValueError as e:
+                parser.error(f"argument {option.flag} of --init {self.init}: {e}")
+        return kwargs
 
     @property
     def nbytes(self) -> int:
@@ -238,152 +192,33 @@ class _Job:
     def fill(self, *, index: Any, out: Any = None) -> Any:
         return self.fn(self.shape, **self.kwargs, dtype=self.dtype, seed=self.seed, index=index, out=out)
 
+    def metadata(self) -> dict[str, str]:
+        """What a .safetensors header records of this run (the format allows only strings)."""
+        metadata = {"generator": f"weightinit {_version()}", "init": self.init, "command": self.command()}
+        if self.uses_seed:
+            metadata["seed"] = str(self.seed)
+        if self.kwargs:
+            metadata["params"] = json.dumps(self.kwargs, sort_keys=True)
+        return metadata
+
     def command(self) -> str:
         """The command line that makes this file again (with the seed made explicit)."""
         words = ["python", "-m", "weightinit", "init", "--init", self.init, "--shape", *map(str, self.shape),
                  "--dtype", self.dtype_name]
         if self.uses_seed:
             words += ["--seed", str(self.seed)]
-        for opt, value in self.kwargs.items():
-            words += ["--" + opt, repr(value) if isinstance(value, float) else str(value)]
+        for name, value in self.kwargs.items():
+            words += [self.options[name].flag, *self.options[name].words(value)]
         if self.format == "safetensors":
             words += ["--name", self.name]
         words += ["--output", os.path.basename(self.output)]
         return shlex.join(words)
 
 
-# ---------------------------------------------------------------------------------------------
-# Chunks
-# ---------------------------------------------------------------------------------------------
+def _version() -> str:
+    from ._version import __version__
 
-
-class Chunk(NamedTuple):
-    """A part of the tensor that is one contiguous run of the file."""
-
-    index: tuple[Any, ...]  #: its NumPy basic index in the full tensor
-    shape: tuple[int, ...]  #: the shape of ``full[index]``
-    start: int  #: its first element's C-order position in the full tensor
-    size: int  #: its number of elements
-
-
-def plan_chunks(shape: tuple[int, ...], itemsize: int, chunk_bytes: int) -> Iterator[Chunk]:
-    """Chunks that cover a C-ordered tensor in order, each a contiguous run of at most
-    ``chunk_bytes`` (and at least one element).
-
-    Blocks of whole rows (leading-axis slices) when a row fits in a chunk; otherwise the leading
-    axes are taken one index at a time and a slice of the first axis whose sub-rows fit.
-    """
-    if not shape or 0 in shape:
-        return
-    ndim = len(shape)
-    k = 0  # the axis that is sliced; axes before it are iterated one index at a time
-    while k < ndim - 1 and math.prod(shape[k + 1:]) * itemsize > chunk_bytes:
-        k += 1
-    inner = math.prod(shape[k + 1:])
-    step = max(1, min(shape[k], chunk_bytes // (inner * itemsize)))
-    for prefix in itertools.product(*(range(n) for n in shape[:k])):
-        base = 0
-        for i, n in zip(prefix, shape[:k]):
-            base = base * n + i
-        base *= shape[k] * inner
-        for first in range(0, shape[k], step):
-            stop = min(first + step, shape[k])
-            rows = stop - first
-            yield Chunk((*prefix, slice(first, stop)), (rows, *shape[k + 1:]), base + first * inner, rows * inner)
-
-
-# ---------------------------------------------------------------------------------------------
-# Progress
-# ---------------------------------------------------------------------------------------------
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
-def _load_tqdm() -> Any:
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm
-
-
-def _size_text(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    raise AssertionError  # pragma: no cover
-
-
-class _NoProgress:
-    def update(self, n: int) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class _SimpleBar:
-    """A one-line progress bar on a terminal, for when tqdm is not installed."""
-
-    WIDTH = 30
-
-    def __init__(self, total: int, label: str, stream: Any) -> None:
-        self.total, self.label, self.stream = total, label, stream
-        self.done = 0
-        self.start = self.last = time.monotonic()
-        self._draw()
-
-    def _draw(self) -> None:
-        frac = self.done / self.total if self.total else 1.0
-        filled = int(frac * self.WIDTH)
-        elapsed = time.monotonic() - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        eta = f" ETA {max(0.0, (self.total - self.done) / rate):.0f}s" if rate > 0 and self.done < self.total else ""
-        speed = f" {_size_text(rate)}/s" if rate > 0 else ""
-        line = (f"\r{self.label}: [{'#' * filled}{'.' * (self.WIDTH - filled)}] {frac * 100:3.0f}% "
-                f"{_size_text(self.done)}/{_size_text(self.total)}{speed}{eta}")
-        self.stream.write(line + "\033[K")
-        self.stream.flush()
-
-    def update(self, n: int) -> None:
-        self.done += n
-        now = time.monotonic()
-        if now - self.last >= 0.1 or self.done >= self.total:
-            self.last = now
-            self._draw()
-
-    def close(self) -> None:
-        self._draw()
-        self.stream.write("\n")
-        self.stream.flush()
-
-
-class _TqdmBar:
-    def __init__(self, tqdm: Any, total: int, label: str, stream: Any) -> None:
-        self.bar = tqdm(total=total, desc=label, unit="B", unit_scale=True, unit_divisor=1024, file=stream,
-                        dynamic_ncols=True, leave=True)
-
-    def update(self, n: int) -> None:
-        self.bar.update(n)
-
-    def close(self) -> None:
-        self.bar.close()
-
-
-def _progress(total: int, label: str, quiet: bool) -> Any:
-    stream = sys.stderr
-    if quiet or not _is_terminal(stream):
-        return _NoProgress()
-    tqdm = _load_tqdm()
-    if tqdm is not None:
-        return _TqdmBar(tqdm, total, label, stream)
-    return _SimpleBar(total, label, stream)
+    return __version__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,147 +238,17 @@ def _raise_terminated(signum: int, frame: Any) -> None:
     raise _Terminated(signum)
 
 
-def _safetensors_header(job: _Job) -> bytes:
-    metadata = {"generator": f"weightinit {_version()}", "init": job.init, "command": job.command()}
-    if job.uses_seed:
-        metadata["seed"] = str(job.seed)
-    if job.kwargs:
-        metadata["params"] = json.dumps(job.kwargs, sort_keys=True)
-    header = {
-        job.name: {"dtype": _SAFETENSORS_DTYPES[job.dtype_name], "shape": list(job.shape), "data_offsets": [0, job.nbytes]},
-        "__metadata__": metadata,
-    }
-    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned
-    return len(text).to_bytes(8, "little") + text
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-def _npy_header_bound(shape: tuple[int, ...]) -> int:
-    # A .npy header is a short dict padded to a multiple of 64 bytes; this bounds it generously.
-    return 256 + 24 * len(shape)
-
-
-def _reserve(fd: int, size: int) -> None:
-    """Allocate the file's blocks now, so a full disk fails here with ENOSPC (a clean error)
-    instead of as SIGBUS while writing through the memory map."""
-    if size == 0 or not hasattr(os, "posix_fallocate"):
-        return
-    try:
-        os.posix_fallocate(fd, 0, size)
-    except OSError as e:
-        if e.errno not in _NO_FALLOCATE:  # a file system without it: the space check must do
-            raise
-
-
-_NO_FALLOCATE = frozenset({errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL, getattr(errno, "ENOTSUP", errno.EOPNOTSUPP)})
-_sync_data = getattr(os, "fdatasync", os.fsync)
-
-
-def _check_disk_space(job: _Job, needed: int) -> None:
-    free = shutil.disk_usage(job.directory).free
-    if free < needed:
-        note = " (an existing file is only replaced once the new one is complete)" if os.path.exists(job.output) else ""
-        raise OSError(
-            f"not enough free disk space in {job.directory}: {os.path.basename(job.output)} needs "
-            f"{_size_text(needed)} ({needed} bytes), {_size_text(free)} available{note}"
-        )
-
-
-def _create(job: _Job, tmp: str) -> tuple[int, int]:
-    """Write ``tmp``'s header and give the file its full size; return (data offset, file size)."""
-    if job.format == "npy":
-        from numpy.lib.format import open_memmap
-
-        # NumPy writes the header (format version, alignment) and sizes the file; the data is
-        # then written through windows of the file, below.
-        header = open_memmap(tmp, mode="w+", dtype=job.dtype, shape=job.shape)
-        offset = int(header.offset)
-        del header
-        return offset, offset + job.nbytes
-    header_bytes = _safetensors_header(job)
-    size = len(header_bytes) + job.nbytes
-    with open(tmp, "r+b") as f:
-        f.write(header_bytes)
-        f.truncate(size)
-    return len(header_bytes), size
-
-
-def _fill_chunk(job: _Job, fd: int, data_offset: int, chunk: Chunk, swap: bool) -> None:
-    """Fill one chunk in place through a memory map of just its part of the file (so the
-    process never maps, and never counts in its memory, more than a chunk)."""
-    itemsize = job.dtype.itemsize
-    first = data_offset + chunk.start * itemsize
-    begin = first - first % mmap.ALLOCATIONGRANULARITY
-    window = mmap.mmap(fd, first + chunk.size * itemsize - begin, access=mmap.ACCESS_WRITE, offset=begin)
-    try:
-        out = np.ndarray(chunk.shape, dtype=job.dtype, buffer=window, offset=first - begin)
-        job.fill(index=chunk.index, out=out)
-        if swap:
-            out.view(np.dtype(f"u{itemsize}")).byteswap(inplace=True)
-        del out
-    finally:
-        window.close()  # unmapped: the pages are the file's now (written by the sync thread)
-
-
 def _write(job: _Job) -> int:
-    """Write the file under a temporary name, then rename it; return its size.
-
-    Each chunk is filled in place through a memory map of its part of the file; while the next
-    one is filled, a helper thread writes the previous one to disk (``fdatasync``, which releases
-    the GIL), and a chunk waits for the previous write to end, so at most two chunks are ever
-    waiting to be written.
-    """
-    header_bound = len(_safetensors_header(job)) if job.format == "safetensors" else _npy_header_bound(job.shape)
-    _check_disk_space(job, job.nbytes + header_bound)
+    """Write the file, chunk by chunk, with a progress bar; return its size."""
+    file = TensorFile(job.output, job.shape, job.dtype, name=job.name, metadata=job.metadata())
+    removed = remove_stale_partials(job.output)  # first: they may hold the space this file needs
+    if removed and not job.quiet:
+        print(f"removed {len(removed)} partial file(s) of earlier runs that were killed: {', '.join(removed)}", file=sys.stderr)
+    file.check_disk_space()
     if job.uses_seed and not job.seed_given:
         print(f"seed: {job.seed}", flush=True)  # before the work, so even a stopped run tells it
-    base = os.path.basename(job.output)
-    tmp = os.path.join(job.directory, f".{base}.{secrets.token_hex(4)}.partial")
-    open(tmp, "xb").close()  # created with the usual permissions (umask)
-    fd = -1
-    syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weightinit-sync")
-    pending: Future[None] | None = None
-    try:
-        data_offset, size = _create(job, tmp)
-        fd = os.open(tmp, os.O_RDWR | getattr(os, "O_BINARY", 0))
-        _reserve(fd, size)
-        swap = job.format == "safetensors" and sys.byteorder == "big"  # safetensors is little-endian
-        bar = _progress(job.nbytes, base, job.quiet)
-        try:
-            for chunk in plan_chunks(job.shape, job.dtype.itemsize, CHUNK_BYTES):
-                _fill_chunk(job, fd, data_offset, chunk, swap)
-                if pending is not None:
-                    pending.result()  # the previous chunk is on disk (or its error is raised)
-                pending = syncer.submit(_sync_data, fd)
-                bar.update(chunk.size * job.dtype.itemsize)
-            if pending is not None:
-                pending.result()
-                pending = None
-            os.fsync(fd)
-        finally:
-            bar.close()
-        os.close(fd)
-        fd = -1
-        os.replace(tmp, job.output)
-    except BaseException:
-        if pending is not None:
-            pending.cancel()
-        syncer.shutdown(wait=True)  # a write in flight ends before the file goes
-        if fd >= 0:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    syncer.shutdown(wait=True)
-    return size
+    with progress(file.nbytes, os.path.basename(job.output), quiet=job.quiet) as bar:
+        return file.write(job.fill, chunk_bytes=CHUNK_BYTES, on_written=bar.update)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -556,9 +261,10 @@ def _error(message: str) -> None:
 
 
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
-    parser = build_parser(prog)
+    table = options_by_initializer()
+    parser = build_parser(prog, table)
     args = parser.parse_args(argv)
-    job = _Job(args, parser)  # usage errors exit here with status 2, before anything is written
+    job = _Job(args, parser, table)  # usage errors exit here with status 2, before anything is written
 
     from ._runtime import get_num_threads, set_num_threads
 
@@ -590,7 +296,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     if not job.quiet:
         elapsed = time.monotonic() - start
         shape = "x".join(map(str, job.shape))
-        print(f"wrote {job.output}: {job.init} {shape} {job.dtype_name}, {_size_text(size)} in {elapsed:.2f} s")
+        print(f"wrote {job.output}: {job.init} {shape} {job.dtype_name}, {size_text(size)} in {elapsed:.2f} s")
         if job.format == "npy" and job.dtype_name == "bfloat16":
             print("note: .npy keeps bfloat16 as raw 2-byte values; load with np.load(path).view(ml_dtypes.bfloat16)")
     return 0

@@ -72,7 +72,7 @@ def info() -> dict[str, Any]:
     >>> facts["threads"] >= 1 and facts["simd"] in facts["simd_compiled"]
     True
     """
-    from . import __version__
+    from ._version import __version__
 
     build = dict(_core.build_info())
     pool = dict(_core.pool_stats())

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._checks import int_seed
 
-__all__ = ["KeySource", "PhiloxKey", "as_seed_sequence", "key_from_seed"]
+__all__ = ["KeySource", "PhiloxKey", "RecordingKey", "as_seed_sequence", "key_from_seed"]
 
 
 @runtime_checkable
@@ -57,6 +57,22 @@ class PhiloxKey:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.words})"
+
+
+class RecordingKey(PhiloxKey):
+    """A fixed key that records whether it was asked for: passed as ``seed=`` it tells whether
+    a call draws a key at all (constants, and fan-based initializers of empty tensors, do not).
+    weightinit.dask hands one to each chunk; the ``init`` command probes initializers with one."""
+
+    __slots__ = ("used",)
+
+    def __init__(self, words: tuple[int, int] = (0, 0)) -> None:
+        super().__init__(words)
+        self.used = False
+
+    def philox_key(self) -> tuple[int, int]:
+        self.used = True
+        return self.words
 
 
 def key_from_seed(seed: Any) -> tuple[int, int]:

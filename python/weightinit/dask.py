@@ -79,7 +79,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without dask
 from . import initializers as _initializers
 from ._dtypes import CORE_NAME, resolve_dtype
 from ._arrays import normalize_shape
-from ._seed import PhiloxKey, key_from_seed
+from ._seed import RecordingKey, key_from_seed
 
 __all__ = sorted(_initializers.INITIALIZERS)  # one lazy function per initializer, made below by lazy()
 
@@ -91,26 +91,10 @@ Chunks = Any  # dask's chunks argument: "auto", int, tuple, dict, ...
 # ---------------------------------------------------------------------------------------------
 
 
-class _KeySeed(PhiloxKey):
-    """The key drawn at construction, as each chunk's ``seed=``; records whether it was asked
-    for (whether the initializer draws a key at all). Built inside each chunk's task from the
-    key, never stored in the graph."""
-
-    __slots__ = ("used",)
-
-    def __init__(self, key: tuple[int, int]) -> None:
-        super().__init__(key)
-        self.used = False
-
-    def philox_key(self) -> tuple[int, int]:
-        self.used = True
-        return self.words
-
-
 def _make_block(spec: tuple, index: tuple[slice, ...]) -> np.ndarray:
     """One chunk: the in-memory initializer at ``index`` of the full tensor (a dask task)."""
     fn, params, key, shape, dtype = spec
-    seed = None if key is None else _KeySeed(key)
+    seed = None if key is None else RecordingKey(key)
     if isinstance(fn, str):  # an initializer of weightinit, by name: the graph holds no function
         fn = getattr(_initializers, fn)
     return fn(shape, dtype=dtype, seed=seed, index=index, **dict(params))
@@ -142,7 +126,7 @@ def _lazy(fn: Callable[..., Any], shape: Any, params: dict[str, Any], dtype: Any
     # Validate every argument now, with the in-memory call itself on one element (or on the
     # empty tensor), under a stand-in key that also tells whether this call draws a key at all
     # (constants, and fan-based initializers of zero-size tensors, do not).
-    probe = _KeySeed((0, 0))
+    probe = RecordingKey((0, 0))
     fn(dims, dtype=dtype_name, seed=probe, index=None if 0 in dims else (0,) * len(dims), **dict(frozen))
     block_chunks = _checked_chunks(chunks, dims, dt)
     key = key_from_seed(seed) if probe.used else None  # last: a failed call never advances a Generator

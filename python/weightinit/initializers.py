@@ -306,8 +306,6 @@ def ones(shape: Any, *, dtype: Any = None, out: Any = None, index: Any = None, s
 # The variance-scaling family
 # ---------------------------------------------------------------------------------------------
 
-_MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
-_DISTRIBUTIONS = ("uniform", "normal", "truncated_normal")
 
 
 def variance_scaling(
@@ -495,5 +493,5 @@ def _is_initializer(fn: Any) -> bool:
 
 #: Every initializer by its public name (aliases included): what weightinit.dask and the
 #: ``init`` command are derived from. Adding an initializer is one function here and its name
-#: in ``__all__`` (and in the package's ``__init__``).
+#: in ``__all__`` (the package exports this module's ``__all__``).
 INITIALIZERS: dict[str, Callable[..., Any]] = {name: globals()[name] for name in __all__ if _is_initializer(globals()[name])}

@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 import warnings
 from collections.abc import Iterator
 from typing import Any, Callable, Literal, Union
@@ -65,7 +64,7 @@ import torch
 from torch import Tensor
 
 from . import initializers as _wi
-from ._checks import is_int
+from ._checks import is_int, real
 from ._dtypes import has_finite_value_between
 from ._fill import check_finite_result
 from ._seed import key_from_seed
@@ -140,13 +139,11 @@ def _real(value: Any) -> float | None:
     """A plain real number (int, float, NumPy scalar; not bool) as a float, else None."""
     if type(value) is float:
         return value
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.integer, np.floating)):
-        return None
     if is_int(value) and abs(int(value)) > _INT53:
         return None  # torch converts big ints to the dtype in one rounding; float() would round twice
     try:
-        return float(value)
-    except (OverflowError, TypeError, ValueError):
+        return real(value, "value")
+    except (TypeError, ValueError):
         return None
 
 
@@ -398,11 +395,7 @@ def zeros_(tensor: Tensor) -> Tensor:
     >>> zeros_(torch.empty(2, dtype=torch.bfloat16)).tolist()
     [0.0, 0.0]
     """
-    arr = _numpy_view(tensor)
-    if arr is None:
-        return _TORCH["zeros_"](tensor)
-    _wi.constant(arr.shape, 0.0, out=arr)
-    return _done(tensor)
+    return _fill_constant("zeros_", tensor, 0.0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
@@ -413,10 +406,15 @@ def ones_(tensor: Tensor) -> Tensor:
     >>> ones_(torch.empty(2, dtype=torch.float16)).tolist()
     [1.0, 1.0]
     """
+    return _fill_constant("ones_", tensor, 1.0)
+
+
+def _fill_constant(name: str, tensor: Tensor, value: float) -> Tensor:
+    """zeros_ and ones_: weightinit writes ``value`` where it can, torch's ``name`` elsewhere."""
     arr = _numpy_view(tensor)
     if arr is None:
-        return _TORCH["ones_"](tensor)
-    _wi.constant(arr.shape, 1.0, out=arr)
+        return _TORCH[name](tensor)
+    _wi.constant(arr.shape, value, out=arr)
     return _done(tensor)
 
 

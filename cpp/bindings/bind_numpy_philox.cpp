@@ -7,7 +7,7 @@
 #include <string>
 #include <tuple>
 
-#include "../bit_stream.hpp"
+#include "../numpy_philox_stream.hpp"
 #include "gil.hpp"
 #include "register.hpp"
 
@@ -19,8 +19,8 @@ template <class Word>
 using StateTuple = std::tuple<std::array<Word, 4>, std::array<Word, 2>, std::array<Word, 4>, int, int, std::uint32_t>;
 
 template <class Word>
-StreamState<Word> from_tuple(const StateTuple<Word>& t) {
-  StreamState<Word> s;
+NumpyPhiloxState<Word> from_tuple(const StateTuple<Word>& t) {
+  NumpyPhiloxState<Word> s;
   s.counter = std::get<0>(t);
   s.key = std::get<1>(t);
   s.buffer = std::get<2>(t);
@@ -32,7 +32,7 @@ StreamState<Word> from_tuple(const StateTuple<Word>& t) {
 }
 
 template <class Word>
-StateTuple<Word> to_tuple(const StreamState<Word>& s) {
+StateTuple<Word> to_tuple(const NumpyPhiloxState<Word>& s) {
   return {s.counter, s.key, s.buffer, s.buffer_pos, s.has_uint32, s.uinteger};
 }
 
@@ -47,7 +47,7 @@ Draw parse_draw(const std::string& kind) {
 template <class Word>
 StateTuple<Word> draw(const StateTuple<Word>& state, py::array out, const std::string& kind, double low,
                       double range) {
-  StreamState<Word> st = from_tuple<Word>(state);
+  NumpyPhiloxState<Word> st = from_tuple<Word>(state);
   const Draw d = parse_draw(kind);
   if (!(out.flags() & py::array::c_style)) throw std::invalid_argument("out must be C-contiguous");
   if (!out.writeable()) throw std::invalid_argument("out must be writable");
@@ -72,7 +72,7 @@ StateTuple<Word> draw(const StateTuple<Word>& state, py::array out, const std::s
   return to_tuple(st);
 }
 
-void register_streams(py::module_& m) {
+void register_numpy_philox(py::module_& m) {
   m.def("draw_4x64", &draw<std::uint64_t>, py::arg("state"), py::arg("out"), py::arg("kind"),
         py::arg("low") = 0.0, py::arg("range") = 1.0,
         "Fill out from a NumPy-compatible Philox4x64 stream; returns the new state.");

@@ -9,8 +9,9 @@
 #include <immintrin.h>
 #endif
 
+#include "../dispatch.hpp"
 #include "distributions.hpp"
-#include "kernel_api.hpp"
+#include "kinds_to_types.hpp"
 #include "philox.hpp"
 
 namespace weightinit {
@@ -19,7 +20,7 @@ namespace {
 
 
 // Copies `bytes` (a multiple of 64) from src to the 64-byte aligned dst with non-temporal stores.
-inline void stream_copy(void* dst, const void* src, std::size_t bytes) {
+inline void copy_nontemporal(void* dst, const void* src, std::size_t bytes) {
 #if defined(__AVX512F__)
   for (std::size_t i = 0; i < bytes; i += 64) {
     _mm512_stream_si512(reinterpret_cast<__m512i*>(static_cast<char*>(dst) + i),
@@ -40,7 +41,7 @@ inline void stream_copy(void* dst, const void* src, std::size_t bytes) {
 #endif
 }
 
-inline void stream_fence() {
+inline void fence_nontemporal() {
 #if defined(__SSE2__)
   _mm_sfence();
 #endif
@@ -48,7 +49,7 @@ inline void stream_fence() {
 
 template <class Dist, class Out>
 void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key1, std::uint64_t g0,
-                 std::uint64_t ng, void* out_ptr, bool stream) {
+                 std::uint64_t ng, void* out_ptr, bool nontemporal) {
   const Dist dist = make_distribution<Dist>(params);
   constexpr int E = kLanes * Dist::slots;
   Out* out = static_cast<Out*>(out_ptr);
@@ -65,33 +66,28 @@ void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key
     philox4x32_10_lanes(x, Key2x32{key0, key1});
     dist.group(x, vals);
     Out* o = out + (g - g0) * E;
-    if (stream && reinterpret_cast<std::uintptr_t>(o) % 64 == 0) {
+    if (nontemporal && reinterpret_cast<std::uintptr_t>(o) % 64 == 0) {
       alignas(64) Out staged[E];
       for (int j = 0; j < E; ++j) staged[j] = dist.template convert<Out>(vals[j]);
-      stream_copy(o, staged, sizeof(staged));
+      copy_nontemporal(o, staged, sizeof(staged));
     } else {
       for (int j = 0; j < E; ++j) o[j] = dist.template convert<Out>(vals[j]);
     }
   }
-  if (stream) stream_fence();
-}
-
-template <template <class> class D>
-void set_row(GroupKernel (&row)[kOutKinds]) {
-  for (const OutKind o : {OutKind::kFloat32, OutKind::kFloat64, OutKind::kFloat16, OutKind::kBFloat16}) {
-    visit_output(o, [&](auto t) {
-      using T = decltype(t);
-      row[static_cast<int>(o)] = &fill_groups<D<typename T::Real>, typename T::Out>;
-    });
-  }
+  if (nontemporal) fence_nontemporal();
 }
 
 KernelTable build_table() {
   KernelTable t{};
   t.isa = WEIGHTINIT_ISA_NAME;
-  set_row<Uniform>(t.fill[static_cast<int>(DistKind::kUniform)]);
-  set_row<Normal>(t.fill[static_cast<int>(DistKind::kNormal)]);
-  set_row<TruncatedNormal>(t.fill[static_cast<int>(DistKind::kTruncatedNormal)]);
+  for (int d = 0; d < kDistKinds; ++d) {
+    for (int o = 0; o < kOutKinds; ++o) {
+      visit_kinds(static_cast<DistKind>(d), static_cast<OutKind>(o), [&](auto types) {
+        using T = decltype(types);
+        t.fill[d][o] = &fill_groups<typename T::Dist, typename T::Out>;
+      });
+    }
+  }
   return t;
 }
 

@@ -2,13 +2,13 @@
 // machine gives the same bits; NaN stays NaN, overflow goes to infinity, float16 subnormals kept).
 #pragma once
 
-#include "isa_namespace.hpp"
+#include "../isa_namespace.hpp"
 
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
 
-#include "unit_math.hpp"
+#include "bits.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -27,7 +27,7 @@ inline float bfloat16_to_float(std::uint16_t h) {
   return bit_cast<float>(static_cast<std::uint32_t>(h) << 16);
 }
 
-// Branch-free (so it vectorizes), after F. Giesen's float_to_half_fast3_rtne: normal results
+// Branch-free (so it vectorizes), after F. Giesen's float-to-half conversion: normal results
 // by rebiasing and rounding the bits; subnormal results by one float addition of a magic
 // constant, which rounds to nearest even in hardware. NaN becomes the quiet NaN 0x7E00.
 inline std::uint16_t float_to_float16(float f) {
@@ -83,12 +83,15 @@ template <> struct OutputConvert<float16_bits> {
   static float to_float(float16_bits v) { return float16_to_float(v.bits); }
 };
 
-// Round x (already inside [lo, hi]) to Out so that the result is still inside [lo, hi]: where
-// rounding to nearest crosses a bound that Out cannot represent, take the neighbour inside.
+// Round x to Out so that the result is inside [lo, hi]: x is first kept inside in double, and
+// where rounding to nearest crosses a bound that Out cannot represent, the neighbour inside is
+// taken (one step suffices, subnormals included: x is inside, so the bound lies between x's
+// two neighbours in Out).
 template <class Out>
 inline Out convert_within(double x, double lo, double hi) {
+  x = x < lo ? lo : (x > hi ? hi : x);
   if constexpr (std::is_same_v<Out, double>) {
-    return x < lo ? lo : (x > hi ? hi : x);
+    return x;
   } else {
     if constexpr (std::is_same_v<Out, float>) {
       float f = static_cast<float>(x);

@@ -1,6 +1,6 @@
-// The interface between the generic code and the per-ISA bulk kernels (kernels.cpp, compiled
-// once per instruction set). Plain data only: each kernel builds its own distribution object
-// from DistParams, in its own ISA namespace.
+// The dispatch interface between the code compiled once and the per-ISA bulk kernels
+// (per_isa/kernels.cpp). Plain data only, so that each kernel builds its own distribution
+// object from DistParams in its own ISA namespace.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,10 @@ enum class OutKind : int { kFloat32 = 0, kFloat64 = 1, kFloat16 = 2, kBFloat16 =
 inline constexpr int kDistKinds = 3;
 inline constexpr int kOutKinds = 4;
 
+// The kinds by the names the Python layer uses; std::invalid_argument for any other name.
+OutKind out_kind_from_name(const std::string& name);
+DistKind dist_kind_from_name(const std::string& name);
+
 // Parameters as given by the user: uniform (low, high), normal (mean, std),
 // truncated normal (mean, std, low, high).
 struct DistParams {
@@ -21,16 +25,16 @@ struct DistParams {
 };
 
 // Writes the samples of groups [g0, g0 + ng) of the stream under key, in stream order, to out
-// (contiguous, ng * samples-per-group elements of the output type). With `stream`, 64-byte
+// (contiguous, ng * samples-per-group elements of the output type). With `nontemporal`, 64-byte
 // aligned stretches are written with non-temporal stores (no read-for-ownership, no cache
 // pollution: faster for large outputs that will not be read back soon).
 using GroupKernel = void (*)(const DistParams& params, std::uint32_t key0, std::uint32_t key1,
-                             std::uint64_t g0, std::uint64_t ng, void* out, bool stream);
+                             std::uint64_t g0, std::uint64_t ng, void* out, bool nontemporal);
 
 // Outputs at least this large (bytes) are written with non-temporal stores; settable for
-// benchmarking (set_streaming_threshold), chosen by measurement (see the README).
-std::int64_t streaming_threshold();
-void set_streaming_threshold(std::int64_t bytes);
+// benchmarking. The default is chosen by measurement (dispatch.cpp).
+std::int64_t nontemporal_threshold();
+void set_nontemporal_threshold(std::int64_t bytes);
 
 struct KernelTable {
   const char* isa;

@@ -1,10 +1,11 @@
-// Philox4x32 and Philox4x64 block functions (Salmon et al., SC'11; Random123 philox.h).
+// Philox4x32 and Philox4x64 block functions (Salmon et al., "Parallel random numbers: as easy as
+// 1, 2, 3", SC'11).
 //
 // Pure functions of (counter, key): no state, no Python, no allocation. Names follow the
-// paper and NumPy's philox.h: mulhilo, bumpkey, round, block.
+// paper's operations: mulhilo, bumpkey, round, block.
 #pragma once
 
-#include "isa_namespace.hpp"
+#include "../isa_namespace.hpp"
 
 #include <array>
 #include <cstdint>

@@ -1,8 +1,8 @@
-// Buffered Philox streams with NumPy's exact semantics (numpy/random/src/philox/philox.h):
-// the counter is incremented before each block; words leave a block as v[0..3]; for the 4x64
-// stream a 32-bit draw takes the low half of a fresh 64-bit word and keeps the high half in
-// `uinteger` for the next 32-bit draw. Consuming m words is planned once and the blocks are then
-// computed in parallel, each from its own counter, so the result never depends on threads.
+// Buffered Philox streams that give NumPy's Philox bit generator's numbers exactly: the
+// counter is incremented before each block; words leave a block as v[0..3]; for the 4x64 stream
+// a 32-bit draw takes the low half of a fresh 64-bit word and keeps the high half in `uinteger`
+// for the next 32-bit draw. Consuming m words is planned once and the blocks are then computed
+// in parallel, each from its own counter, so the result never depends on threads.
 #pragma once
 
 #include "isa_namespace.hpp"
@@ -11,15 +11,16 @@
 #include <cstdint>
 #include <cstring>
 
-#include "distributions.hpp"
 #include "parallel.hpp"
-#include "philox.hpp"
+#include "per_isa/bits.hpp"
+#include "per_isa/philox.hpp"
+#include "per_isa/unit_interval.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
 
 template <class Word>
-struct StreamState {
+struct NumpyPhiloxState {
   std::array<Word, 4> counter{};
   std::array<Word, 2> key{};
   std::array<Word, 4> buffer{};
@@ -31,7 +32,7 @@ struct StreamState {
 // Hands the next m words of the stream to emit(j, word), j = 0..m-1 (in parallel, any order),
 // and leaves `st` as m calls of NumPy's next_uint64 (or next word, for 4x32) would.
 template <class Word, class Emit>
-void consume_words(StreamState<Word>& st, std::uint64_t m, Emit&& emit) {
+void consume_words(NumpyPhiloxState<Word>& st, std::uint64_t m, Emit&& emit) {
   std::uint64_t j = 0;
   while (j < m && st.buffer_pos < 4) emit(j++, st.buffer[st.buffer_pos++]);
   const std::uint64_t rest = m - j;
@@ -69,16 +70,16 @@ inline double transform_f64(std::uint64_t w, Draw d, double low, double range) {
 }
 
 // 4x64 stream, 64-bit values: one word each (NumPy's next_uint64 / next_double).
-inline void draw_f64(StreamState<std::uint64_t>& st, double* out, std::uint64_t n, Draw d,
+inline void draw_f64(NumpyPhiloxState<std::uint64_t>& st, double* out, std::uint64_t n, Draw d,
                      double low, double range) {
   consume_words(st, n, [&](std::uint64_t j, std::uint64_t w) { out[j] = transform_f64(w, d, low, range); });
 }
-inline void draw_raw(StreamState<std::uint64_t>& st, std::uint64_t* out, std::uint64_t n) {
+inline void draw_raw(NumpyPhiloxState<std::uint64_t>& st, std::uint64_t* out, std::uint64_t n) {
   consume_words(st, n, [&](std::uint64_t j, std::uint64_t w) { out[j] = w; });
 }
 
 // 4x64 stream, 32-bit values: NumPy's next_uint32 (low half first, high half kept).
-inline void draw_f32(StreamState<std::uint64_t>& st, float* out, std::uint64_t n, Draw d, float low,
+inline void draw_f32(NumpyPhiloxState<std::uint64_t>& st, float* out, std::uint64_t n, Draw d, float low,
                      float range) {
   if (n == 0) return;
   std::uint64_t i = 0;
@@ -103,14 +104,14 @@ inline void draw_f32(StreamState<std::uint64_t>& st, float* out, std::uint64_t n
 }
 
 // 4x32 stream: 32-bit values take one word, 64-bit values two (low word first).
-inline void draw_f32(StreamState<std::uint32_t>& st, float* out, std::uint64_t n, Draw d, float low,
+inline void draw_f32(NumpyPhiloxState<std::uint32_t>& st, float* out, std::uint64_t n, Draw d, float low,
                      float range) {
   consume_words(st, n, [&](std::uint64_t j, std::uint32_t w) { out[j] = transform_f32(w, d, low, range); });
 }
-inline void draw_raw(StreamState<std::uint32_t>& st, std::uint32_t* out, std::uint64_t n) {
+inline void draw_raw(NumpyPhiloxState<std::uint32_t>& st, std::uint32_t* out, std::uint64_t n) {
   consume_words(st, n, [&](std::uint64_t j, std::uint32_t w) { out[j] = w; });
 }
-inline void draw_f64(StreamState<std::uint32_t>& st, double* out, std::uint64_t n, Draw d,
+inline void draw_f64(NumpyPhiloxState<std::uint32_t>& st, double* out, std::uint64_t n, Draw d,
                      double low, double range) {
   // The 2n words go straight into the output's own memory, then each pair becomes its double.
   char* bytes = reinterpret_cast<char*>(out);

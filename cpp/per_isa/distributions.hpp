@@ -1,0 +1,153 @@
+// Distributions: how Philox4x32 blocks become samples.
+//
+// Blocks come in groups of kLanes = 16 consecutive blocks (block 16g + i is lane i of group g).
+// A group of 64 32-bit words makes 64 samples at 32-bit precision (float32, float16, bfloat16:
+// sample r of the group is word r / 16 of lane r % 16) or 32 samples at 64-bit precision
+// (float64: sample r is 64-bit word r / 16, i.e. words 2(r/16) and 2(r/16)+1 low first, of lane
+// r % 16). So the sample at stream position p is a function of one block and a slot in it
+// (never of threads, chunks or SIMD width), and a whole group is 4 (or 2) contiguous vectors of
+// 16 lanes: SIMD-friendly.
+//
+// Box-Muller pairs slots (0, 1) and (2, 3) of a lane (float64: its two 64-bit words): the
+// cosine goes to the even slot's sample, the sine to the odd slot's.
+// Low-precision outputs are sampled in float32 and rounded once (round-to-nearest-even).
+#pragma once
+
+#include "../isa_namespace.hpp"
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include "bits.hpp"
+#include "log.hpp"
+#include "low_precision.hpp"
+#include "sincos.hpp"
+#include "truncated_normal_math.hpp"
+#include "unit_interval.hpp"
+
+namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
+
+using Block = std::array<std::uint32_t, 4>;
+
+// Box-Muller: one (0,1) word for the radius, one word for the angle, two independent normals.
+template <class Real, class Word>
+inline void box_muller(Word w_radius, Word w_angle, Real& z0, Real& z1) {
+  const Real r = std::sqrt(Real(-2) * log_unit_open<Real>(w_radius));
+  Real c, s;
+  sincos_turn(w_angle, c, s);
+  z0 = r * c;
+  z1 = r * s;
+}
+
+inline constexpr int kLanes = 16;
+
+template <class Real> struct Precision;
+template <> struct Precision<float> {
+  using Word = std::uint32_t;
+  static constexpr int slots = 4;  // samples per block
+  static Word word(const Block& b, int slot) { return b[slot]; }
+  static Word lane_word(const std::uint32_t (&x)[4][kLanes], int slot, int i) { return x[slot][i]; }
+};
+template <> struct Precision<double> {
+  using Word = std::uint64_t;
+  static constexpr int slots = 2;
+  static Word word(const Block& b, int slot) { return join64(b[2 * slot], b[2 * slot + 1]); }
+  static Word lane_word(const std::uint32_t (&x)[4][kLanes], int slot, int i) {
+    return join64(x[2 * slot][i], x[2 * slot + 1][i]);
+  }
+};
+
+// Every distribution provides, for its working precision Real:
+//   single(block, slot)  the sample of one slot of one block (strided and sliced fills);
+//   group(x, vals)       the kLanes * slots samples of a group, in group order (bulk fills),
+// both from the same inline per-word code, so they agree bit for bit.
+
+// low + (high - low) * u, two roundings, in the working precision Real.
+template <class Real>
+struct Uniform {
+  using value_type = Real;
+  using P = Precision<Real>;
+  static constexpr int slots = P::slots;
+  Real low, range;
+  Real value(typename P::Word w) const { return low + range * unit_closed_open(w); }
+  Real single(const Block& b, int slot) const { return value(P::word(b, slot)); }
+  void group(const std::uint32_t (&x)[4][kLanes], Real* out) const {
+    for (int k = 0; k < slots; ++k)
+      for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = value(P::lane_word(x, k, i));
+  }
+  template <class Out> Out convert(Real v) const { return OutputConvert<Out>::from(v); }
+};
+
+// mean + std * z, z from Box-Muller on slot pairs (0, 1) and (2, 3) (float64: (0, 1)).
+template <class Real>
+struct Normal {
+  using value_type = Real;
+  using P = Precision<Real>;
+  static constexpr int slots = P::slots;
+  Real mean, std;
+  Real single(const Block& b, int slot) const {
+    const int even = slot & ~1;
+    Real z0, z1;
+    box_muller<Real>(P::word(b, even), P::word(b, even + 1), z0, z1);
+    return mean + std * ((slot & 1) ? z1 : z0);
+  }
+  void group(const std::uint32_t (&x)[4][kLanes], Real* out) const {
+    for (int k = 0; k < slots; k += 2)
+      for (int i = 0; i < kLanes; ++i) {
+        Real z0, z1;
+        box_muller<Real>(P::lane_word(x, k, i), P::lane_word(x, k + 1, i), z0, z1);
+        out[k * kLanes + i] = mean + std * z0;
+        out[(k + 1) * kLanes + i] = mean + std * z1;
+      }
+  }
+  template <class Out> Out convert(Real v) const { return OutputConvert<Out>::from(v); }
+};
+
+// Normal(mean, std) restricted to [low, high]: mean + std * z, z the standard normal restricted
+// to the standardized bounds, from one uniform per sample (32 or 53 bits). The fast path is
+// about one float32 ulp accurate for 32-bit outputs and refined to double precision for float64.
+template <class Real>
+struct TruncatedNormal {
+  using value_type = double;
+  using P = Precision<Real>;
+  static constexpr int slots = P::slots;
+  double mean, std, low, high;  // bounds absolute
+  StandardTruncatedNormal standard;
+
+  TruncatedNormal(double mean_, double std_, double low_, double high_)
+      : mean(mean_), std(std_), low(low_), high(high_),
+        standard((low - mean) / std, (high - mean) / std, (high - low) / std) {}
+
+  // Narrow and far intervals: from the bound nearest the mean (high after a flip) by the offset.
+  double exact_value(typename P::Word w) const {
+    const double u = unit_open_f64(w);
+    if (standard.offset_based()) {
+      const double t = standard.offset_sample(u);
+      return standard.flip ? high - std * t : low + std * t;
+    }
+    return mean + std * standard.exact_sample(u);
+  }
+  double fast_value(typename P::Word w) const {
+    return mean + std * standard.fast_sample<std::is_same_v<Real, double>>(unit_open_f64(w));
+  }
+
+  double single(const Block& b, int slot) const {
+    return standard.fast ? fast_value(P::word(b, slot)) : exact_value(P::word(b, slot));
+  }
+  void group(const std::uint32_t (&x)[4][kLanes], double* out) const {
+    if (standard.fast) {
+      for (int k = 0; k < slots; ++k)
+        for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = fast_value(P::lane_word(x, k, i));
+    } else {
+      for (int k = 0; k < slots; ++k)
+        for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = exact_value(P::lane_word(x, k, i));
+    }
+  }
+  template <class Out> Out convert(double v) const { return convert_within<Out>(v, low, high); }
+};
+
+}  // namespace WEIGHTINIT_ISA_NS
+}  // namespace weightinit

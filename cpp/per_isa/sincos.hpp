@@ -1,0 +1,86 @@
+// Cosine and sine of a fraction of a turn given as a word (Box-Muller's angle). As for log.hpp's
+// logarithms: this project's own polynomials in plain multiplies and adds, so every code path
+// and every machine gets the same bits; coefficients are Taylor series terms, checkable by eye.
+#pragma once
+
+#include "../isa_namespace.hpp"
+
+#include <cstdint>
+
+#include "bits.hpp"
+
+namespace weightinit {
+inline namespace WEIGHTINIT_ISA_NS {
+
+// sin and cos of x, |x| <= pi/4, by their Taylor series (truncation error below half an ulp).
+inline void sincos_quarter(float x, float& s, float& c) {
+  const float z = x * x;
+  float ps = 1.0f / 362880.0f;
+  ps = ps * z - 1.0f / 5040.0f;
+  ps = ps * z + 1.0f / 120.0f;
+  ps = ps * z - 1.0f / 6.0f;
+  s = x + x * (z * ps);
+  float pc = -1.0f / 3628800.0f;
+  pc = pc * z + 1.0f / 40320.0f;
+  pc = pc * z - 1.0f / 720.0f;
+  pc = pc * z + 1.0f / 24.0f;
+  pc = pc * z - 0.5f;
+  c = 1.0f + z * pc;
+}
+
+inline void sincos_quarter(double x, double& s, double& c) {
+  const double z = x * x;
+  double ps = 1.0 / 355687428096000.0;  // 1/17!
+  ps = ps * z - 1.0 / 1307674368000.0;  // 1/15!
+  ps = ps * z + 1.0 / 6227020800.0;     // 1/13!
+  ps = ps * z - 1.0 / 39916800.0;       // 1/11!
+  ps = ps * z + 1.0 / 362880.0;
+  ps = ps * z - 1.0 / 5040.0;
+  ps = ps * z + 1.0 / 120.0;
+  ps = ps * z - 1.0 / 6.0;
+  s = x + x * (z * ps);
+  double pc = 1.0 / 20922789888000.0;  // 1/16!
+  pc = pc * z - 1.0 / 87178291200.0;   // 1/14!
+  pc = pc * z + 1.0 / 479001600.0;     // 1/12!
+  pc = pc * z - 1.0 / 3628800.0;
+  pc = pc * z + 1.0 / 40320.0;
+  pc = pc * z - 1.0 / 720.0;
+  pc = pc * z + 1.0 / 24.0;
+  pc = pc * z - 0.5;
+  c = 1.0 + z * pc;
+}
+
+// cos and sin of 2*pi*w/2^32 (float) or 2*pi*w/2^64 (double). The quadrant comes from the
+// top bits of w exactly, so only a quarter turn is ever evaluated by polynomial; the quadrant's
+// swaps and sign flips are selects (exact), so vectorized loops compute the same bits.
+template <class Real, class Word>
+inline void rotate_quadrant(Word q, Real sx, Real cx, Real& c, Real& s) {
+  const bool odd = (q & 1u) != 0;
+  const Real cc = odd ? sx : cx;
+  const Real ss = odd ? cx : sx;
+  const bool neg_c = ((q + 1u) & 2u) != 0;  // quadrants 1 and 2
+  const bool neg_s = (q & 2u) != 0;         // quadrants 2 and 3
+  c = neg_c ? -cc : cc;
+  s = neg_s ? -ss : ss;
+}
+
+inline void sincos_turn(std::uint32_t w, float& c, float& s) {
+  const std::uint32_t q = (w + 0x20000000u) >> 30;
+  const std::int32_t r = static_cast<std::int32_t>(w - (q << 30));  // [-2^29, 2^29)
+  const float x = static_cast<float>(r >> 6) * static_cast<float>(6.283185307179586 / 67108864.0);
+  float sx, cx;
+  sincos_quarter(x, sx, cx);
+  rotate_quadrant(q, sx, cx, c, s);
+}
+
+inline void sincos_turn(std::uint64_t w, double& c, double& s) {
+  const std::uint64_t q = (w + (1ull << 61)) >> 62;
+  const std::int64_t r = static_cast<std::int64_t>(w - (q << 62));  // [-2^61, 2^61)
+  const double x = i54_to_double(r >> 8) * (6.283185307179586 / 72057594037927936.0);
+  double sx, cx;
+  sincos_quarter(x, sx, cx);
+  rotate_quadrant(q, sx, cx, c, s);
+}
+
+}  // namespace WEIGHTINIT_ISA_NS
+}  // namespace weightinit

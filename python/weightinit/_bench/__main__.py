@@ -1,0 +1,7 @@
+"""``python -m weightinit._bench``: the same as ``python -m weightinit bench``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

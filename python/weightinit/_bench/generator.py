@@ -1,0 +1,93 @@
+"""The benchmark's Generator section: each method weightinit's core accelerates, against NumPy's
+own call on the same bit generator, in the same run, on 1 thread and on all threads.
+
+Both sides make the same numbers (the weightinit Generator *is* NumPy's with a faster path), so
+the ratio is the whole story: how much faster the same call is.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import generator as _generator
+from .._runtime import get_num_threads, set_num_threads
+from .cases import format_n
+from .timing import Timing, measure
+
+#: How each accelerated method is called (as a user would), by (method, variant label).
+CALLS: dict[tuple[str, str], Callable[[np.random.Generator, int], Any]] = {
+    ("random", "float64"): lambda g, n: g.random(n),
+    ("random", "float32"): lambda g, n: g.random(n, dtype=np.float32),
+    ("uniform", "float64"): lambda g, n: g.uniform(-1.0, 2.0, n),
+    ("integers", "int64 [0, 1000)"): lambda g, n: g.integers(0, 1000, n),
+    ("integers", "uint8 [0, 200]"): lambda g, n: g.integers(0, 200, n, dtype=np.uint8, endpoint=True),
+    ("integers", "bool"): lambda g, n: g.integers(0, 2, n, dtype=bool),
+    ("standard_normal", "float64"): lambda g, n: g.standard_normal(n),
+    ("standard_normal", "float32"): lambda g, n: g.standard_normal(n, dtype=np.float32),
+    ("normal", "float64"): lambda g, n: g.normal(0.5, 2.0, n),
+    ("standard_exponential", "float64"): lambda g, n: g.standard_exponential(n),
+    ("standard_exponential", "float32"): lambda g, n: g.standard_exponential(n, dtype=np.float32),
+    ("exponential", "float64"): lambda g, n: g.exponential(2.0, n),
+}
+
+BIT_GENERATORS = {"Philox": np.random.Philox, "PCG64": np.random.PCG64, "PCG64DXSM": np.random.PCG64DXSM}
+QUICK_BIT_GENERATORS = ("Philox", "PCG64")
+
+
+def plan(sizes: list[int], thread_counts: list[int], bit_generators: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Every (method, variant, bit generator, n, threads) the core accelerates."""
+    rows = []
+    for bg in bit_generators:
+        for (method, variant) in CALLS:
+            if bg not in _generator.ACCELERATED.get(method, ()):
+                continue
+            for n in sizes:
+                for threads in thread_counts:
+                    rows.append({"method": method, "variant": variant, "bit_generator": bg, "n": n, "threads": threads})
+    return rows
+
+
+def run(rows: list[dict[str, Any]], timing: Timing, on_row: Callable[[str], None] = lambda _: None) -> list[dict[str, Any]]:
+    """Time NumPy's call and weightinit's on the same bit generator; fill in the rates and ratio.
+    NumPy is timed once per (method, variant, bit generator, n) (it runs on one thread)."""
+    before = get_num_threads()
+    numpy_seconds: dict[tuple, float] = {}
+    try:
+        for row in rows:
+            on_row(f"Generator.{row['method']} {row['variant']} {row['bit_generator']} {format_n(row['n'])} threads={row['threads']}")
+            call = CALLS[(row["method"], row["variant"])]
+            make = BIT_GENERATORS[row["bit_generator"]]
+            key = (row["method"], row["variant"], row["bit_generator"], row["n"])
+            if key not in numpy_seconds:
+                theirs = np.random.Generator(make(0))
+                numpy_seconds[key] = measure(lambda: call(theirs, row["n"]), timing)["seconds"]
+            set_num_threads(row["threads"])
+            ours = _generator.Generator(make(0))
+            t = measure(lambda: call(ours, row["n"]), timing)["seconds"]
+            row["numpy_mvalues_per_s"] = row["n"] / numpy_seconds[key] / 1e6
+            row["weightinit_mvalues_per_s"] = row["n"] / t / 1e6
+            row["speedup"] = numpy_seconds[key] / t
+    finally:
+        set_num_threads(before)
+    return rows
+
+
+def format_table(rows: list[dict[str, Any]], markdown: bool = False) -> str:
+    """One line per measurement: M values/s of NumPy and weightinit, and the ratio."""
+    header = ["method", "variant", "bit generator", "n", "threads", "NumPy M/s", "weightinit M/s", "x NumPy"]
+    cells = [
+        [
+            f"Generator.{r['method']}", r["variant"], r["bit_generator"], format_n(r["n"]), str(r["threads"]),
+            f"{r['numpy_mvalues_per_s']:,.0f}", f"{r['weightinit_mvalues_per_s']:,.0f}", f"{r['speedup']:.2f}x",
+        ]
+        for r in rows
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 4 + ["---:"] * 4) + "|"]
+        return "\n".join(lines + ["| " + " | ".join(c) + " |" for c in cells])
+    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(header)]
+    def line(c: list[str]) -> str:
+        return "  ".join(v.ljust(w) if i < 3 else v.rjust(w) for i, (v, w) in enumerate(zip(c, widths)))
+    return "\n".join([line(header)] + [line(c) for c in cells])
