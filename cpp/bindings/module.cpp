@@ -11,7 +11,6 @@ PYBIND11_MODULE(_core, m) {
   weightinit::pool_install_fork_handler();
   weightinit::initialize_kernel_tables();
   weightinit::bindings::register_philox(m);
-  weightinit::bindings::register_numpy_philox(m);
   weightinit::bindings::register_numpy_streams(m);
   weightinit::bindings::register_fill(m);
   weightinit::bindings::register_runtime(m);

@@ -5,7 +5,6 @@
 
 namespace weightinit::bindings {
 void register_philox(pybind11::module_& m);
-void register_numpy_philox(pybind11::module_& m);
 void register_numpy_streams(pybind11::module_& m);
 void register_fill(pybind11::module_& m);
 void register_runtime(pybind11::module_& m);
