@@ -140,64 +140,88 @@ class Generator(np.random.Generator):
     # Each finds the array a parallel fill would write (None: NumPy's own method makes the call,
     # with its own errors) and the parameters NumPy's C code would receive.
     def random(self, size: Any = None, dtype: Any = np.float64, out: np.ndarray | None = None) -> Any:
-        _forked_error(self)
+        if self._forked_while_in_use:
+            _forked_error(self)
+        if out is None and (self._engine is None or size is None or (type(size) is int and size < parallel_threshold)):
+            return _NP.random(self, size, dtype, out)  # small: NumPy's own code at NumPy's speed
         dt = _float_dtype(dtype)
         arr = None if dt is None else self._output(size, dt, out)
         if arr is None:
-            return super().random(size, dtype, out)
+            return _NP.random(self, size, dtype, out)
         return self._fill(arr, "random")
 
     def uniform(self, low: Any = 0.0, high: Any = 1.0, size: Any = None) -> Any:
-        _forked_error(self)
+        if self._forked_while_in_use:
+            _forked_error(self)
+        if self._engine is None or size is None or (type(size) is int and size < parallel_threshold):
+            return _NP.uniform(self, low, high, size)  # small: NumPy's own code at NumPy's speed
         bounds = _scalar_range(low, high)
         arr = None if bounds is None else self._output(size, np.dtype(np.float64), None)
         if arr is None:
-            return super().uniform(low, high, size)
+            return _NP.uniform(self, low, high, size)
         return self._fill(arr, "uniform", bounds)
 
     def integers(self, low: Any, high: Any = None, size: Any = None, dtype: Any = np.int64, endpoint: bool = False) -> Any:
-        _forked_error(self)
+        if self._forked_while_in_use:
+            _forked_error(self)
+        if self._engine is None or size is None or (type(size) is int and size < parallel_threshold):
+            return _NP.integers(self, low, high, size, dtype, endpoint)  # small: NumPy's own code at NumPy's speed
         bounds = _integer_bounds(low, high, dtype, endpoint)
         arr = None if bounds is None else self._output(size, bounds[0], None)
         if arr is None:
-            return super().integers(low, high, size, dtype, endpoint)
+            return _NP.integers(self, low, high, size, dtype, endpoint)
         return self._fill(arr, "integers", bounds[1:])
 
     def standard_normal(self, size: Any = None, dtype: Any = np.float64, out: np.ndarray | None = None) -> Any:
-        _forked_error(self)
+        if self._forked_while_in_use:
+            _forked_error(self)
+        if out is None and (self._engine is None or size is None or (type(size) is int and size < parallel_threshold)):
+            return _NP.standard_normal(self, size, dtype, out)  # small: NumPy's own code at NumPy's speed
         dt = _float_dtype(dtype)
         arr = None if dt is None else self._output(size, dt, out)
         if arr is None:
-            return super().standard_normal(size, dtype, out)
+            return _NP.standard_normal(self, size, dtype, out)
         return self._fill(arr, "standard_normal")
 
     def normal(self, loc: Any = 0.0, scale: Any = 1.0, size: Any = None) -> Any:
-        _forked_error(self)
+        if self._forked_while_in_use:
+            _forked_error(self)
+        if self._engine is None or size is None or (type(size) is int and size < parallel_threshold):
+            return _NP.normal(self, loc, scale, size)  # small: NumPy's own code at NumPy's speed
         loc_, scale_ = _scalar_float(loc), _non_negative(scale)
         arr = None if loc_ is None or scale_ is None else self._output(size, np.dtype(np.float64), None)
         if arr is None:
-            return super().normal(loc, scale, size)
+            return _NP.normal(self, loc, scale, size)
         return self._fill(arr, "normal", (loc_, scale_))
 
     def standard_exponential(
         self, size: Any = None, dtype: Any = np.float64, method: str = "zig", out: np.ndarray | None = None
     ) -> Any:
-        _forked_error(self)
+        if self._forked_while_in_use:
+            _forked_error(self)
+        if out is None and (self._engine is None or size is None or (type(size) is int and size < parallel_threshold)):
+            return _NP.standard_exponential(self, size, dtype, method, out)  # small: NumPy's own code at NumPy's speed
         dt = _float_dtype(dtype)
         arr = None if dt is None or type(method) is not str else self._output(size, dt, out)
         if arr is None:
-            return super().standard_exponential(size, dtype, method, out)
+            return _NP.standard_exponential(self, size, dtype, method, out)
         # NumPy: the ziggurat for "zig", the inverse CDF for anything else.
         return self._fill(arr, "standard_exponential" if method == "zig" else "standard_exponential_inv")
 
     def exponential(self, scale: Any = 1.0, size: Any = None) -> Any:
-        _forked_error(self)
+        if self._forked_while_in_use:
+            _forked_error(self)
+        if self._engine is None or size is None or (type(size) is int and size < parallel_threshold):
+            return _NP.exponential(self, scale, size)  # small: NumPy's own code at NumPy's speed
         scale_ = _non_negative(scale)
         arr = None if scale_ is None else self._output(size, np.dtype(np.float64), None)
         if arr is None:
-            return super().exponential(scale, size)
+            return _NP.exponential(self, scale, size)
         return self._fill(arr, "exponential", (scale_,))
 
+
+#: NumPy's own class, whose methods make every call weightinit does not fill itself.
+_NP = np.random.Generator
 
 #: The bit generators whose streams weightinit's core computes (these classes, not subclasses).
 _ENGINES = {getattr(np.random, name) for name in _ENGINE_NAMES}
@@ -288,7 +312,8 @@ def _with_fork_check(name: str) -> Callable[..., Any]:
 
     @functools.wraps(method)
     def checked(self: Generator, *args: Any, **kwargs: Any) -> Any:
-        _forked_error(self)
+        if self._forked_while_in_use:
+            _forked_error(self)
         return method(self, *args, **kwargs)
 
     return checked
