@@ -410,13 +410,6 @@ class TestDefaultRNG:
         assert rg2 is rg
         assert rg2.bit_generator is bg
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason=(
-            "weightinit bug: weightinit.default_rng(RandomState) raises TypeError (it seeds "
-            "PCG64 with it); NumPy's wraps the RandomState's bit generator"
-        ),
-    )
     def test_coercion_RandomState_Generator(self):
         # use default_rng to coerce RandomState to Generator
         rs = RandomState(1234)

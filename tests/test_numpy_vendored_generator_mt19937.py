@@ -2872,13 +2872,6 @@ def test_contig_req_out(dist, order, dtype):
 
 
 @own_bit_generator
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        'weightinit bug: Generator.__reduce__ returns (Generator, (bit_generator,)), not '
-        "NumPy's (ctor, (bit_generator,), None) whose ctor also takes a bit generator's name"
-    ),
-)
 def test_generator_ctor_old_style_pickle():
     rg = Generator(np.random.PCG64DXSM(0))
     rg.standard_normal(1)
