@@ -156,6 +156,7 @@ def test_vendoring_the_core_fills_on_philox_and_the_pcgs(bit_generator, monkeypa
     random.random(out=np.empty(2))
     assert calls == ([] if bit_generator == "MT19937" else ["standard_normal", "integers", "random"])
 
+
 # --- end of vendoring ----------------------------------------------------------------------------
 
 random = None  # the Generator of the test's bit generator, set by the autouse fixture below
