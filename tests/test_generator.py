@@ -8,6 +8,7 @@ must be equal. Libraries that take a numpy Generator take a weightinit one.
 from __future__ import annotations
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -136,6 +137,21 @@ def test_default_rng_of_a_generator_or_bit_generator_shares_its_stream():
     assert wi.default_rng(bg).bit_generator is bg
 
 
+def test_default_rng_of_a_random_state_wraps_its_bit_generator():
+    # Regression (found by NumPy's vendored test_direct.py): this raised TypeError.
+    rs = np.random.RandomState(1234)
+    g = wi.default_rng(rs)
+    assert type(g) is wi.Generator and g.bit_generator is np.random.default_rng(rs).bit_generator
+
+
+@pytest.mark.parametrize("seed", ["abc", -1, 1.5, np.random.Generator])
+def test_default_rng_of_a_bad_seed_is_numpys_error(seed):
+    with pytest.raises(Exception) as theirs:
+        np.random.default_rng(seed)
+    with pytest.raises(type(theirs.value), match=re.escape(str(theirs.value))):
+        wi.default_rng(seed)
+
+
 def test_a_bad_bit_generator_is_numpys_error():
     with pytest.raises(Exception) as theirs:
         np.random.Generator(3)
@@ -150,6 +166,24 @@ def test_pickle_keeps_the_class_and_the_stream(bit_generator):
     clone = pickle.loads(pickle.dumps(g))
     assert type(clone) is wi.Generator and clone.bit_generator is not g.bit_generator
     assert clone.random(5).tolist() == g.random(5).tolist()
+
+
+def test_reduce_is_numpys_form_and_its_ctor_takes_a_name():
+    # Regression (found by NumPy's vendored test_generator_ctor_old_style_pickle): __reduce__
+    # was (Generator, (bit_generator,)); NumPy's is (ctor, (bit_generator,), None), and its ctor
+    # also takes a bit generator's name (old pickles).
+    g = wi.Generator(np.random.PCG64DXSM(0))
+    ctor, (bit_generator,), state = g.__reduce__()
+    theirs_ctor, _, theirs_state = np.random.Generator(np.random.PCG64DXSM(0)).__reduce__()
+    assert bit_generator is g.bit_generator and state is theirs_state is None
+    assert type(ctor(bit_generator)) is wi.Generator and ctor(bit_generator).bit_generator is bit_generator
+    named = ctor("Philox")
+    assert type(named) is wi.Generator and type(named.bit_generator) is np.random.Philox
+    assert type(ctor()) is wi.Generator and type(ctor().bit_generator) is type(theirs_ctor().bit_generator)
+    with pytest.raises(Exception) as theirs:
+        theirs_ctor("NoSuchBitGenerator")
+    with pytest.raises(type(theirs.value), match=str(theirs.value)):
+        ctor("NoSuchBitGenerator")
 
 
 def test_spawn_gives_weightinit_generators_with_numpys_streams():

@@ -81,7 +81,9 @@ class Generator(np.random.Generator):
         return self.bit_generator.lock
 
     def __reduce__(self) -> tuple:
-        return type(self), (self.bit_generator,)
+        # NumPy's form, (ctor, (bit_generator,), None), with a ctor that makes a weightinit
+        # Generator and, as NumPy's does for old pickles, also takes a bit generator's name.
+        return _generator_ctor, (self.bit_generator,), None
 
     def spawn(self, n_children: int) -> list[Generator]:
         """Independent child generators (NumPy's ``Generator.spawn``), as weightinit Generators.
@@ -325,13 +327,29 @@ for _name in dir(np.random.Generator):
 del _name
 
 
+#: NumPy's unpickling function for its Generator (the one its ``Generator.__reduce__`` names).
+_NUMPY_GENERATOR_CTOR = np.random.Generator(np.random.PCG64(0)).__reduce__()[0]
+
+
+def _generator_ctor(bit_generator: Any = "MT19937", *args: Any) -> Generator:
+    """Unpickling (what :meth:`Generator.__reduce__` names): a Generator on the pickled bit
+    generator; given a bit generator's name instead (NumPy's old-style pickles), NumPy's own
+    unpickling function builds the bit generator (with its errors), and it is wrapped."""
+    if isinstance(bit_generator, np.random.BitGenerator):
+        return Generator(bit_generator)
+    return Generator(_NUMPY_GENERATOR_CTOR(bit_generator, *args).bit_generator)
+
+
 def default_rng(seed: Any = None) -> Generator:
     """NumPy's ``default_rng``: a :class:`Generator` on ``PCG64(seed)``, the same stream as
     ``numpy.random.default_rng(seed)``.
 
-    ``seed`` may be None (fresh entropy), an int, a sequence of ints, a ``SeedSequence``, a NumPy
-    bit generator (wrapped, not copied) or a Generator: a weightinit one is returned as is, a
-    NumPy one is wrapped around its bit generator (the two then share one stream).
+    ``seed`` may be anything NumPy's takes: None (fresh entropy), an int, a sequence of ints, a
+    ``SeedSequence``, a NumPy bit generator (wrapped, not copied), a ``RandomState`` (its bit
+    generator is wrapped) or a Generator: a weightinit one is returned as is, a NumPy one is
+    wrapped around its bit generator (the two then share one stream). NumPy's ``default_rng``
+    reads ``seed`` (so its errors are NumPy's) and weightinit's Generator wraps the bit
+    generator it gives.
 
     Examples
     --------
@@ -341,8 +359,4 @@ def default_rng(seed: Any = None) -> Generator:
     """
     if isinstance(seed, Generator):
         return seed
-    if isinstance(seed, np.random.Generator):
-        return Generator(seed.bit_generator)
-    if isinstance(seed, np.random.BitGenerator):
-        return Generator(seed)
-    return Generator(np.random.PCG64(seed))
+    return Generator(np.random.default_rng(seed).bit_generator)
