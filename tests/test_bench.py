@@ -212,7 +212,8 @@ def test_the_generator_section_times_every_accelerated_method_against_numpy(tiny
     assert {r["threads"] for r in rows} == {1, 2} and {r["n"] for r in rows} == {1000, 4096}
     for r in rows:
         assert all(_number(r[k]) and r[k] > 0 for k in ("numpy_mvalues_per_s", "weightinit_mvalues_per_s", "speedup"))
-    assert "| Generator.random |" in out  # the Markdown version too
+    # The README's compact Markdown version: a line per call, a column per bit generator and thread count.
+    assert "| `random` float64 | " in out and "| call | Philox 2^12, 1 thread | Philox 2^12, 2 threads |" in out
 
 
 def test_every_accelerated_method_has_a_benchmark_call():

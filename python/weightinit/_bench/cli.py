@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m weightinit bench"
         print(generator_section.format_table(report["generator"]))
         if args.markdown:
             print()
-            print(generator_section.format_table(report["generator"], markdown=True))
+            print(generator_section.format_compact(report["generator"]))
 
     status = 0
     json_path = args.json

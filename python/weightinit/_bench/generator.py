@@ -74,7 +74,7 @@ def run(rows: list[dict[str, Any]], timing: Timing, on_row: Callable[[str], None
     return rows
 
 
-def format_table(rows: list[dict[str, Any]], markdown: bool = False) -> str:
+def format_table(rows: list[dict[str, Any]]) -> str:
     """One line per measurement: M values/s of NumPy and weightinit, and the ratio."""
     header = ["method", "variant", "bit generator", "n", "threads", "NumPy M/s", "weightinit M/s", "x NumPy"]
     cells = [
@@ -84,10 +84,39 @@ def format_table(rows: list[dict[str, Any]], markdown: bool = False) -> str:
         ]
         for r in rows
     ]
-    if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * 4 + ["---:"] * 4) + "|"]
-        return "\n".join(lines + ["| " + " | ".join(c) + " |" for c in cells])
     widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(header)]
     def line(c: list[str]) -> str:
         return "  ".join(v.ljust(w) if i < 3 else v.rjust(w) for i, (v, w) in enumerate(zip(c, widths)))
     return "\n".join([line(header)] + [line(c) for c in cells])
+
+
+def format_compact(rows: list[dict[str, Any]]) -> str:
+    """The README's Markdown table: one line per call, its speedup over NumPy at the largest
+    size on each bit generator with 1 and with all threads, and the slowest ratio at the
+    smallest size (any bit generator or thread count)."""
+    if not rows:
+        return ""
+    large, small = max(r["n"] for r in rows), min(r["n"] for r in rows)
+    bgs = [bg for bg in BIT_GENERATORS if any(r["bit_generator"] == bg for r in rows)]
+    threads = sorted({r["threads"] for r in rows})
+    one, most = threads[0], threads[-1]
+    by = {(r["method"], r["variant"], r["bit_generator"], r["n"], r["threads"]): r["speedup"] for r in rows}
+    header = ["call"]
+    for bg in bgs:
+        header += [f"{bg} {format_n(large)}, {one} thread"] + ([f"{bg} {format_n(large)}, {most} threads"] if most != one else [])
+    if small != large:
+        header.append(f"{format_n(small)} elements, slowest")
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    for method, variant in CALLS:
+        if not any((method, variant, bg, large, one) in by for bg in bgs):
+            continue
+        cells = [f"`{method}` {variant}"]
+        for bg in bgs:
+            for t in ([one, most] if most != one else [one]):
+                v = by.get((method, variant, bg, large, t))
+                cells.append("" if v is None else f"{v:.2f}x")
+        if small != large:
+            smalls = [v for (m, var, _, n, _), v in by.items() if (m, var, n) == (method, variant, small)]
+            cells.append(f"{min(smalls):.2f}x" if smalls else "")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
