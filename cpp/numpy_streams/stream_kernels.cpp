@@ -12,7 +12,6 @@
 #include "stream_kernels.hpp"
 
 #include <cstdint>
-#include <cstring>
 
 #include "../per_isa/philox.hpp"
 #include "bounded.hpp"
@@ -106,13 +105,39 @@ inline void rounds(V (&x)[kGroups][4], Key2x64 key) {
 }
 
 // Word-major lanes to block-major memory: out gets block 0's four words, then block 1's, ...
+#if defined(__AVX512F__)
+// A 4 x 8 transpose in registers: 4 unpacks, 4 two-source permutes and 4 128-bit shuffles
+// instead of 32 scalar moves (about 10 % of a Philox word's cost on AVX-512, more on AVX2).
 inline void store_blocks(const V (&x)[4], std::uint64_t* out) {
-  alignas(64) std::uint64_t w[4][kLanes];
-  for (int k = 0; k < 4; ++k) std::memcpy(w[k], &x[k], sizeof(V));
-  for (int l = 0; l < kLanes; ++l) {
-    for (int k = 0; k < 4; ++k) out[4 * l + k] = w[k][l];
-  }
+  const V t0 = _mm512_unpacklo_epi64(x[0], x[1]);  // 128-bit lane j: x0[2j],   x1[2j]
+  const V t1 = _mm512_unpackhi_epi64(x[0], x[1]);  //                 x0[2j+1], x1[2j+1]
+  const V t2 = _mm512_unpacklo_epi64(x[2], x[3]);  //                 x2[2j],   x3[2j]
+  const V t3 = _mm512_unpackhi_epi64(x[2], x[3]);  //                 x2[2j+1], x3[2j+1]
+  // Lanes 0, 1 of the first source interleaved with those of the second (and lanes 2, 3).
+  const V lo_lanes = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+  const V hi_lanes = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+  const V u0 = _mm512_permutex2var_epi64(t0, lo_lanes, t2);  // t0.L0 t2.L0 t0.L1 t2.L1
+  const V v0 = _mm512_permutex2var_epi64(t1, lo_lanes, t3);  // t1.L0 t3.L0 t1.L1 t3.L1
+  const V u1 = _mm512_permutex2var_epi64(t0, hi_lanes, t2);  // t0.L2 t2.L2 t0.L3 t2.L3
+  const V v1 = _mm512_permutex2var_epi64(t1, hi_lanes, t3);  // t1.L2 t3.L2 t1.L3 t3.L3
+  _mm512_storeu_si512(out + 0, _mm512_shuffle_i64x2(u0, v0, 0x44));   // blocks 0, 1
+  _mm512_storeu_si512(out + 8, _mm512_shuffle_i64x2(u0, v0, 0xEE));   // blocks 2, 3
+  _mm512_storeu_si512(out + 16, _mm512_shuffle_i64x2(u1, v1, 0x44));  // blocks 4, 5
+  _mm512_storeu_si512(out + 24, _mm512_shuffle_i64x2(u1, v1, 0xEE));  // blocks 6, 7
 }
+#else
+// The 4 x 4 transpose, in registers too.
+inline void store_blocks(const V (&x)[4], std::uint64_t* out) {
+  const V t0 = _mm256_unpacklo_epi64(x[0], x[1]);  // x0[0] x1[0] x0[2] x1[2]
+  const V t1 = _mm256_unpackhi_epi64(x[0], x[1]);  // x0[1] x1[1] x0[3] x1[3]
+  const V t2 = _mm256_unpacklo_epi64(x[2], x[3]);  // x2[0] x3[0] x2[2] x3[2]
+  const V t3 = _mm256_unpackhi_epi64(x[2], x[3]);  // x2[1] x3[1] x2[3] x3[3]
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 0), _mm256_permute2x128_si256(t0, t2, 0x20));   // block 0
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4), _mm256_permute2x128_si256(t1, t3, 0x20));   // block 1
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), _mm256_permute2x128_si256(t0, t2, 0x31));   // block 2
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 12), _mm256_permute2x128_si256(t1, t3, 0x31));  // block 3
+}
+#endif
 
 void philox4x64_blocks(const Ctr4x64& counter, const Key2x64& key, std::uint64_t blocks, std::uint64_t* out) {
   constexpr std::uint64_t kStep = kLanes * kGroups;
