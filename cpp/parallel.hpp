@@ -71,10 +71,14 @@ inline int max_useful_threads() {
 template <class Body>
 void parallel_for(std::int64_t n, std::int64_t align, std::int64_t cost_per_item, Body&& body) {
   if (n <= 0) return;
-  int threads = std::min(get_num_threads(), max_useful_threads());
   const std::int64_t work = n * std::max<std::int64_t>(cost_per_item, 1);
-  if (work < serial_threshold().load(std::memory_order_relaxed)) threads = 1;
-  threads = static_cast<int>(std::min<std::int64_t>(threads, (n + align - 1) / align));
+  // Small work first: the thread count costs a system call (libgomp's omp_get_num_procs asks
+  // the kernel for the affinity mask), a good part of a small fill.
+  int threads = 1;
+  if (work >= serial_threshold().load(std::memory_order_relaxed)) {
+    threads = std::min(get_num_threads(), max_useful_threads());
+    threads = static_cast<int>(std::min<std::int64_t>(threads, (n + align - 1) / align));
+  }
   if (threads <= 1) {
     body(std::int64_t{0}, n);
     return;

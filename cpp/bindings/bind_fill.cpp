@@ -17,6 +17,9 @@ namespace py = pybind11;
 
 namespace weightinit::bindings {
 
+// Fills of at most this many elements run without releasing the GIL.
+constexpr py::ssize_t kKeepGilUpTo = 4096;
+
 void fill(const std::string& distribution, py::array out, const std::string& dtype, const std::vector<double>& params,
           const std::array<std::uint32_t, 2>& key, std::int64_t pos_offset, const std::vector<std::int64_t>& pos_strides) {
   const OutKind o = out_kind_from_name(dtype);
@@ -38,6 +41,7 @@ void fill(const std::string& distribution, py::array out, const std::string& dty
   StridedLayout layout;
   layout.data = static_cast<char*>(out.mutable_data());
   layout.pos_offset = pos_offset;
+  layout.dims.reserve(static_cast<std::size_t>(out.ndim()));
   for (py::ssize_t k = 0; k < out.ndim(); ++k) {
     layout.dims.push_back({static_cast<std::int64_t>(out.shape(k)), static_cast<std::int64_t>(out.strides(k)),
                            pos_strides[static_cast<std::size_t>(k)]});
@@ -46,13 +50,20 @@ void fill(const std::string& distribution, py::array out, const std::string& dty
   for (std::size_t k = 0; k < nparams; ++k) dp.p[k] = params[k];
   const Key2x32 k{key[0], key[1]};
 
-  without_gil([&] {
+  const auto run = [&] {
     if (is_constant) {
       fill_constant_value(o, params[0], layout, python_signals_ok);
     } else {
       fill_distribution(d, o, dp, k, layout, python_signals_ok);
     }
-  });
+  };
+  // A small fill (a few microseconds) keeps the GIL: releasing and taking it back would cost
+  // a good part of the call.
+  if (out.size() <= kKeepGilUpTo) {
+    run();
+  } else {
+    without_gil(run);
+  }
 }
 
 void register_fill(py::module_& m) {

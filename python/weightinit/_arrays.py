@@ -29,6 +29,7 @@ __all__ = [
 
 
 @functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=1024)
 def c_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     """Strides, in elements, of a C-ordered array of ``shape``."""
     strides = [0] * len(shape)
@@ -91,6 +92,8 @@ def available_memory() -> tuple[int | None, str]:
 #: Arrays from this size on are compared with the memory available now (reading it costs tens of
 #: microseconds, nothing next to filling such an array); smaller ones only with physical memory.
 _CHECK_AVAILABLE_FROM = 256 * 2**20
+#: Smaller arrays are not checked at all.
+_CHECK_PHYSICAL_FROM = 2**20
 
 
 def new_array(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
@@ -102,6 +105,8 @@ def new_array(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     process be killed while the fill touches the pages.
     """
     nbytes = math.prod(shape) * dtype.itemsize
+    if nbytes < _CHECK_PHYSICAL_FROM:  # fits any machine: no check (small calls stay fast)
+        return np.empty(shape, dtype=dtype)
     limit = _physical_memory()
     if limit is not None and nbytes > limit:
         raise MemoryError(

@@ -46,6 +46,8 @@ def resolve_dtype(dtype: Any, allowed: tuple[str, ...] = SUPPORTED_DTYPES) -> np
 
 def has_finite_value_between(dt: np.dtype, lo: float, hi: float) -> bool:
     """Whether some finite value of the (supported) dtype ``dt`` lies in [lo, hi]."""
+    if lo <= 0.0 <= hi:  # the common case: zero is in every dtype
+        return True
     if dt.itemsize == 2:  # float16, bfloat16: look the neighbours up among all 65536 values
         table = _sorted_finite_values(CORE_NAME[dt])
         i = int(np.searchsorted(table, lo, side="left"))
