@@ -1,0 +1,172 @@
+"""The ranks of tests/test_torch_sharded.py: ``python sharded_workers.py SCENARIO WORLD_SIZE DIR``.
+
+This process is the single process of each comparison: it makes the unsharded reference (plain
+CPU tensors, no process group) and saves it in DIR; then it starts WORLD_SIZE ranks with
+``torch.multiprocessing.spawn`` (gloo over the loopback interface, a file store in DIR), and each
+rank makes the same tensors sharded and checks them against the reference, bit for bit: the
+gathered global tensor (``full_tensor()``) and its own local shard. Any failed check raises in
+its rank, which makes ``spawn`` (and this process) fail with that rank's traceback.
+
+Scenarios:
+
+- ``initializers``: every random and deterministic function of weightinit.torch on DTensors of
+  several shapes (uneven ones too) and placements: ``Shard(d)`` for each dimension and
+  ``Replicate`` on a 1-D mesh; ``(Shard(0), Shard(1))``, ``(Replicate, Shard(0))``,
+  ``(Shard(1), Shard(1))`` and FSDP2-on-TP's ``(_StridedShard(0), Shard(0))`` on a 2-D mesh.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+
+import weightinit.torch as wt
+
+SEED = 20251129
+
+
+def mesh_2d(world: int) -> tuple[int, int]:
+    """The 2-D mesh shape of a world size: two rows (one for a single rank)."""
+    rows = min(2, world)
+    return rows, world // rows
+
+# ---------------------------------------------------------------------------------------------
+# The initializers
+# ---------------------------------------------------------------------------------------------
+
+#: (function, positional arguments after the tensor, shapes, dtype)
+INIT_CASES = [
+    ("uniform_", (-0.5, 2.0), [(7, 5), (9,), (3, 10)], torch.float32),
+    ("normal_", (0.5, 3.0), [(7, 5), (2, 3, 5)], torch.float32),
+    ("normal_", (0.0, 0.02), [(7, 6)], torch.bfloat16),
+    ("trunc_normal_", (0.0, 1.0, -1.0, 0.5), [(7, 5), (3, 10)], torch.float32),
+    ("xavier_uniform_", (), [(7, 5), (6, 4, 3, 3)], torch.float32),
+    ("xavier_normal_", (0.7,), [(7, 5)], torch.float64),
+    ("kaiming_uniform_", (math.sqrt(5),), [(7, 5), (6, 4, 3, 3)], torch.float32),
+    ("kaiming_normal_", (0, "fan_out", "relu"), [(7, 5), (5, 3, 2)], torch.float16),
+    ("orthogonal_", (1.3,), [(7, 5), (3, 10), (6, 4, 3)], torch.float32),
+    ("sparse_", (0.3, 0.05), [(7, 5), (10, 3)], torch.float32),
+    ("constant_", (0.25,), [(7, 5), (9,)], torch.float32),
+    ("zeros_", (), [(7, 5)], torch.float32),
+    ("ones_", (), [(7, 5)], torch.bfloat16),
+    ("eye_", (), [(7, 5), (3, 10)], torch.float32),
+    ("dirac_", (), [(6, 4, 3), (5, 3, 3, 3)], torch.float32),
+    ("dirac_", (3,), [(6, 3, 3, 2)], torch.float32),
+]
+
+
+def placements_for(ndim: int, mesh_ndim: int, world: int) -> list[tuple]:
+    from torch.distributed.tensor import Replicate, Shard
+    from torch.distributed.tensor.placement_types import _StridedShard
+
+    if mesh_ndim == 1:
+        return [(Shard(d),) for d in range(ndim)] + [(Replicate(),)]
+    found = [(Replicate(), Shard(0)), (_StridedShard(0, split_factor=mesh_2d(world)[1]), Shard(0))]
+    if ndim >= 2:
+        found += [(Shard(0), Shard(1)), (Shard(1), Shard(1))]
+    return found
+
+
+def bits(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().contiguous().view({2: torch.int16, 4: torch.int32, 8: torch.int64}[t.element_size()])
+
+
+def check_equal(got: torch.Tensor, want: torch.Tensor, what: str) -> None:
+    if got.shape != want.shape or got.dtype != want.dtype or not torch.equal(bits(got), bits(want)):
+        diff = "shapes differ" if got.shape != want.shape else (
+            f"{int((bits(got) != bits(want)).sum())} elements differ, the first at {(bits(got) != bits(want)).nonzero()[0].tolist()}")
+        raise AssertionError(f"{what}: {diff} (got shape {tuple(got.shape)}, want {tuple(want.shape)})")
+
+
+def local_region(dt) -> tuple[slice, ...] | None:
+    """The local shard's region by DTensor's own arithmetic, where it is one block."""
+    from torch.distributed.tensor import Replicate, Shard
+    from torch.distributed.tensor._utils import compute_local_shape_and_global_offset
+
+    if not all(type(p) in (Shard, Replicate) for p in dt.placements):
+        return None
+    shape, offset = compute_local_shape_and_global_offset(dt.shape, dt.device_mesh, dt.placements)
+    return tuple(slice(o, o + n) for o, n in zip(offset, shape))
+
+
+def initializer_reference(directory: Path) -> None:
+    torch.set_num_threads(1)  # orthogonal_'s QR: the ranks use the same count
+    refs = {}
+    for name, args, shapes, dtype in INIT_CASES:
+        for shape in shapes:
+            refs[(name, args, shape)] = getattr(wt, name)(torch.empty(shape, dtype=dtype), *args, **_seed_kw(name))
+    g = torch.Generator().manual_seed(7)
+    refs["generator"] = [wt.kaiming_uniform_(torch.empty(7, 5), generator=g) for _ in range(2)]
+    torch.save(refs, directory / "initializers.pt")
+
+
+def _seed_kw(name: str) -> dict:
+    return {"seed": SEED} if name not in ("constant_", "zeros_", "ones_", "eye_", "dirac_") else {}
+
+
+def initializer_ranks(rank: int, world: int, directory: Path) -> None:
+    from torch.distributed.device_mesh import init_device_mesh
+    from torch.distributed.tensor import Shard
+    from torch.distributed.tensor import empty as dtensor_empty
+
+    torch.set_num_threads(1)
+    refs = torch.load(directory / "initializers.pt")
+    meshes = [init_device_mesh("cpu", (world,)), init_device_mesh("cpu", mesh_2d(world))]
+    checked = 0
+    for name, args, shapes, dtype in INIT_CASES:
+        for shape in shapes:
+            ref = refs[(name, args, shape)]
+            for mesh in meshes:
+                for placements in placements_for(len(shape), mesh.ndim, world):
+                    what = f"rank {rank}: {name}{args} on {shape} {dtype}, placements {placements}"
+                    dt = dtensor_empty(shape, dtype=dtype, device_mesh=mesh, placements=placements)
+                    assert getattr(wt, name)(dt, *args, **_seed_kw(name)) is dt
+                    check_equal(dt.full_tensor(), ref, what + " (gathered)")
+                    region = local_region(dt)
+                    if region is not None:
+                        check_equal(dt.to_local(), ref[region], what + " (local shard)")
+                    checked += 1
+    # A torch.Generator seeded alike on every rank draws the same keys.
+    g = torch.Generator().manual_seed(7)
+    for want in refs["generator"]:
+        dt = dtensor_empty((7, 5), device_mesh=meshes[0], placements=(Shard(1),))
+        wt.kaiming_uniform_(dt, generator=g)
+        check_equal(dt.full_tensor(), want, f"rank {rank}: generator=")
+    print(f"rank {rank}: {checked} sharded initializations equal the single-process tensors")
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------------
+
+SCENARIOS = {
+    "initializers": (initializer_reference, initializer_ranks),
+}
+
+
+def rank_main(rank: int, scenario: str, world: int, directory: str) -> None:
+    warnings.filterwarnings("ignore", message=".*sequential all_gather.*")
+    dist.init_process_group("gloo", init_method=f"file://{directory}/store", rank=rank, world_size=world)
+    try:
+        SCENARIOS[scenario][1](rank, world, Path(directory))
+        dist.barrier()
+    finally:
+        dist.destroy_process_group()
+
+
+def main() -> None:
+    scenario, world, directory = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
+    SCENARIOS[scenario][0](directory)
+    mp.spawn(rank_main, args=(scenario, world, str(directory)), nprocs=world, join=True)
+
+
+if __name__ == "__main__":
+    main()
