@@ -13,6 +13,12 @@ Scenarios:
   several shapes (uneven ones too) and placements: ``Shard(d)`` for each dimension and
   ``Replicate`` on a 1-D mesh; ``(Shard(0), Shard(1))``, ``(Replicate, Shard(0))``,
   ``(Shard(1), Shard(1))`` and FSDP2-on-TP's ``(_StridedShard(0), Shard(0))`` on a 2-D mesh.
+- ``models``: a small transformer (embedding, attention, MLP, layer norms, nn.MultiheadAttention)
+  built on the meta device, sharded with FSDP2 ``fully_shard``, with ``parallelize_module``
+  (column- and row-wise plans) and with both on a 2-D mesh, materialized with
+  ``to_empty(device="cpu")`` and initialized with ``init_module``: equal to the model one process
+  builds inside ``patch_nn_init`` with the same seed; the same with ``by_name=True`` for a model
+  with one more block, whose other weights are those of the smaller model.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from torch import nn
 
 import weightinit.torch as wt
 
@@ -143,11 +150,123 @@ def initializer_ranks(rank: int, world: int, directory: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The models
+# ---------------------------------------------------------------------------------------------
+
+VOCAB, WIDTH, HEADS = 37, 16, 2
+
+
+class Attention(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.q = nn.Linear(WIDTH, WIDTH)
+        self.k = nn.Linear(WIDTH, WIDTH, bias=False)
+        self.v = nn.Linear(WIDTH, WIDTH)
+        self.o = nn.Linear(WIDTH, WIDTH)
+
+
+class Block(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ln1 = nn.LayerNorm(WIDTH)
+        self.attn = Attention()
+        self.mha = nn.MultiheadAttention(WIDTH, HEADS, batch_first=True)
+        self.ln2 = nn.LayerNorm(WIDTH)
+        self.fc1 = nn.Linear(WIDTH, 4 * WIDTH)
+        self.fc2 = nn.Linear(4 * WIDTH, WIDTH)
+
+
+class TinyTransformer(nn.Module):
+    def __init__(self, blocks: int = 2) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(VOCAB, WIDTH, padding_idx=0)
+        self.blocks = nn.ModuleList(Block() for _ in range(blocks))
+        self.norm = nn.LayerNorm(WIDTH)
+        self.head = nn.Linear(WIDTH, VOCAB)
+
+
+def tp_plan(model: TinyTransformer) -> dict:
+    from torch.distributed.tensor.parallel import ColwiseParallel, RowwiseParallel
+
+    plan = {"embed": RowwiseParallel(), "head": ColwiseParallel()}
+    for i in range(len(model.blocks)):
+        plan.update({f"blocks.{i}.attn.q": ColwiseParallel(), f"blocks.{i}.attn.k": ColwiseParallel(),
+                     f"blocks.{i}.attn.v": ColwiseParallel(), f"blocks.{i}.attn.o": RowwiseParallel(),
+                     f"blocks.{i}.fc1": ColwiseParallel(), f"blocks.{i}.fc2": RowwiseParallel()})
+    return plan
+
+
+def models_reference(directory: Path) -> None:
+    refs = {}
+    with wt.patch_nn_init(seed=SEED):
+        refs["ordered"] = TinyTransformer().state_dict()
+    with wt.patch_nn_init(seed=SEED, by_name=True):
+        small = TinyTransformer(2)  # by name, the weights are written when the block exits
+    with wt.patch_nn_init(seed=SEED, by_name=True):
+        larger = TinyTransformer(3)
+    small, refs["by_name"] = small.state_dict(), larger.state_dict()
+    assert small.keys() < refs["by_name"].keys()
+    for k in small:  # a block more: every other weight is unchanged
+        check_equal(refs["by_name"][k], small[k], f"by_name, {k} after adding a block")
+    torch.save(refs, directory / "models.pt")
+
+
+def build_sharded(layout: str, world: int, blocks: int) -> nn.Module:
+    from torch.distributed.device_mesh import init_device_mesh
+    from torch.distributed.fsdp import fully_shard
+    from torch.distributed.tensor.parallel import parallelize_module
+
+    with torch.device("meta"):
+        model = TinyTransformer(blocks)
+    if layout == "fsdp":
+        mesh = init_device_mesh("cpu", (world,))
+        for block in model.blocks:
+            fully_shard(block, mesh=mesh)
+        fully_shard(model, mesh=mesh)
+    elif layout == "tp":
+        parallelize_module(model, init_device_mesh("cpu", (world,)), tp_plan(model))
+    else:  # "fsdp+tp": tensor parallel inside pairs of ranks, FSDP across them
+        mesh = init_device_mesh("cpu", mesh_2d(world), mesh_dim_names=("dp", "tp"))
+        parallelize_module(model, mesh["tp"], tp_plan(model))
+        for block in model.blocks:
+            fully_shard(block, mesh=mesh["dp"])
+        fully_shard(model, mesh=mesh["dp"])
+    return model.to_empty(device="cpu")
+
+
+def check_model(model: nn.Module, want: dict, what: str) -> int:
+    from torch.distributed.tensor import DTensor
+
+    got = model.state_dict()
+    if got.keys() != want.keys():
+        raise AssertionError(f"{what}: state_dict keys differ")
+    sharded = 0
+    for key, value in got.items():
+        if isinstance(value, DTensor):
+            sharded += 1
+            value = value.full_tensor()
+        check_equal(value, want[key], f"{what}: {key}")
+    return sharded
+
+
+def models_ranks(rank: int, world: int, directory: Path) -> None:
+    refs = torch.load(directory / "models.pt")
+    for layout in ("fsdp", "tp", "fsdp+tp"):
+        model = wt.init_module(build_sharded(layout, world, 2), seed=SEED)
+        sharded = check_model(model, refs["ordered"], f"rank {rank}, {layout}, seed={SEED}")
+        assert sharded > 0
+        model = wt.init_module(build_sharded(layout, world, 3), seed=SEED, by_name=True)
+        check_model(model, refs["by_name"], f"rank {rank}, {layout}, by_name")
+    print(f"rank {rank}: FSDP2, tensor-parallel and 2-D builds equal the single-process model")
+
+
+# ---------------------------------------------------------------------------------------------
 # Running
 # ---------------------------------------------------------------------------------------------
 
 SCENARIOS = {
     "initializers": (initializer_reference, initializer_ranks),
+    "models": (models_reference, models_ranks),
 }
 
 

@@ -122,7 +122,7 @@ def test_signature_is_torchs_plus_keyword_only_extras(name):
 
 def test_module_exports_the_drop_in_names():
     assert set(ALL_FNS) | set(DEPRECATED) | {"calculate_gain"} == set(torch.nn.init.__all__)
-    assert set(wt.__all__) == set(torch.nn.init.__all__) | {"patch_nn_init"}
+    assert set(wt.__all__) == set(torch.nn.init.__all__) | {"patch_nn_init", "init_module"}
     for name in ALL_FNS + DEPRECATED:
         assert getattr(wt, name).__doc__ and ">>>" in getattr(wt, name).__doc__
 
@@ -952,6 +952,162 @@ def test_patch_seed_is_per_thread():
         worker.join()
         crowded = torch.nn.Linear(6, 6)
     assert torch.equal(alone.weight, crowded.weight) and torch.equal(alone.bias, crowded.bias)
+
+
+# ---------------------------------------------------------------------------------------------
+# init_module, and keys by name
+# ---------------------------------------------------------------------------------------------
+
+
+def _equal_states(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(torch.equal(bits(sa[k]), bits(sb[k])) for k in sa)
+
+
+#: Modules whose construction resets children before parents (TransformerEncoder deep-copies an
+#: initialized layer instead, so resetting its copies gives each its own weights).
+REBUILDABLE = {name: make for name, make in MODULES.items() if name != "TransformerEncoder"}
+REBUILDABLE["Embedding with padding"] = lambda: torch.nn.Embedding(30, 8, padding_idx=3)
+REBUILDABLE["GRU"] = lambda: torch.nn.GRU(6, 5, num_layers=2)
+
+
+@pytest.mark.parametrize("name", list(REBUILDABLE))
+def test_init_module_on_a_meta_built_module_equals_building_inside_the_patch(name):
+    with wt.patch_nn_init(seed=11):
+        built = REBUILDABLE[name]()
+    with torch.device("meta"):
+        empty = REBUILDABLE[name]()
+    assert wt.init_module(empty.to_empty(device="cpu"), seed=11) is empty
+    assert _equal_states(empty, built)
+
+
+def test_init_module_calls_init_instead_of_the_resets_when_given():
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 2))
+    seen = []
+    wt.init_module(model, seed=0, init=lambda m: seen.append(m) or torch.nn.init.zeros_(m[0].weight))
+    assert seen == [model] and (model[0].weight == 0).all()
+
+
+class _Gpt(torch.nn.Module):
+    """Initialization code outside reset methods: self.apply in __init__, as GPT-style models do."""
+
+    def __init__(self, layers):
+        super().__init__()
+        self.embed = torch.nn.Embedding(20, 8)
+        self.layers = torch.nn.ModuleList(torch.nn.Linear(8, 8) for _ in range(layers))
+        self.apply(self._init_weights)
+
+    @staticmethod
+    def _init_weights(m):
+        if isinstance(m, torch.nn.Linear):
+            torch.nn.init.normal_(m.weight, 0.0, 0.02)
+            torch.nn.init.zeros_(m.bias)
+
+
+@pytest.mark.parametrize("make", [
+    lambda n: torch.nn.Sequential(*(torch.nn.Linear(6, 6) for _ in range(n))),
+    lambda n: torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(8, 2, 16), n, enable_nested_tensor=False),
+    _Gpt,
+], ids=["Sequential", "TransformerEncoder", "init code outside resets"])
+def test_by_name_a_layer_added_at_the_end_leaves_the_others(make):
+    with wt.patch_nn_init(seed=5, by_name=True):
+        small = make(2)
+    with wt.patch_nn_init(seed=5, by_name=True):
+        large = make(3)
+    with wt.patch_nn_init(seed=6, by_name=True):
+        other = make(2)
+    s, l, o = small.state_dict(), large.state_dict(), other.state_dict()
+    assert s.keys() < l.keys()
+    assert all(torch.equal(s[k], l[k]) for k in s)
+    random = [k for k in s if len(torch.unique(s[k])) > 1]
+    assert random and all(not torch.equal(s[k], o[k]) for k in random)
+
+
+def test_by_name_init_code_outside_resets_is_replayed_after_them():
+    with wt.patch_nn_init(seed=0, by_name=True):
+        model = _Gpt(2)
+    for layer in model.layers:  # _init_weights, not nn.Linear's reset, has the last word
+        assert (layer.bias == 0).all() and 0.01 < float(layer.weight.detach().std()) < 0.03  # 64 samples: > 5 sigma
+
+
+def test_by_name_weights_do_not_depend_on_the_order_of_the_calls():
+    with torch.device("meta"):
+        model = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.Conv1d(5, 4, 3), torch.nn.Embedding(9, 4))
+    model.to_empty(device="cpu")
+    forward = _equal_copy(wt.init_module(model, seed=3, by_name=True))
+    wt.init_module(model, seed=3, by_name=True, init=lambda m: [c.reset_parameters() for c in reversed(list(m))])
+    assert _equal_states(model, forward)
+    with wt.patch_nn_init(seed=3, by_name=True):
+        built = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.Conv1d(5, 4, 3), torch.nn.Embedding(9, 4))
+    assert _equal_states(built, forward)
+
+
+def _equal_copy(module):
+    import copy
+
+    return copy.deepcopy(module)
+
+
+def test_by_name_keys_views_by_their_place_in_the_parameter():
+    class Gates(torch.nn.Module):  # LSTM-style: one orthogonal block per gate
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.empty(8, 4))
+            self.reset_parameters()
+
+        def reset_parameters(self):
+            for gate in self.w.detach().split(4):
+                torch.nn.init.orthogonal_(gate)
+
+    with wt.patch_nn_init(seed=1, by_name=True):
+        a = torch.nn.Sequential(Gates())
+    with wt.patch_nn_init(seed=1, by_name=True):
+        b = torch.nn.Sequential(Gates(), Gates())
+    assert torch.equal(a[0].w, b[0].w) and not torch.equal(a[0].w[:4], a[0].w[4:])
+    assert not torch.equal(b[0].w, b[1].w)
+
+
+def test_by_name_tensors_without_a_name_are_filled_when_called():
+    with wt.patch_nn_init(seed=2, by_name=True):
+        free = torch.nn.init.normal_(torch.zeros(50))
+        assert not (free == 0).any()
+    with wt.patch_nn_init(seed=2, by_name=True):
+        again = torch.nn.init.normal_(torch.zeros(50))
+    assert torch.equal(free, again)
+
+
+def test_by_name_without_a_seed_follows_torch_manual_seed():
+    torch.manual_seed(4)
+    with wt.patch_nn_init(by_name=True):
+        a = torch.nn.Linear(5, 5)
+    torch.manual_seed(4)
+    with wt.patch_nn_init(by_name=True):
+        b = torch.nn.Linear(5, 5)
+    assert _equal_states(a, b)
+
+
+def test_module_init_is_wrapped_only_inside_by_name_blocks():
+    original = torch.nn.Module.__dict__["__init__"]
+    with wt.patch_nn_init(seed=0):
+        assert torch.nn.Module.__dict__["__init__"] is original
+        with wt.patch_nn_init(seed=0, by_name=True):
+            assert torch.nn.Module.__dict__["__init__"] is not original
+            torch.nn.Linear(2, 2)
+        assert torch.nn.Module.__dict__["__init__"] is original
+    with pytest.raises(KeyError), wt.patch_nn_init(seed=0, by_name=True):
+        torch.nn.Linear(2, 2)
+        raise KeyError("boom")
+    assert torch.nn.Module.__dict__["__init__"] is original
+    _assert_originals()
+
+
+def test_by_name_models_gone_before_the_exit_are_skipped():
+    with wt.patch_nn_init(seed=0, by_name=True):
+        torch.nn.Linear(3, 3)  # built and dropped
+        kept = torch.nn.Linear(3, 3)
+    with wt.patch_nn_init(seed=0, by_name=True):
+        alone = torch.nn.Linear(3, 3)
+    assert _equal_states(kept, alone)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -49,3 +49,12 @@ def test_every_initializer_on_dtensors_equals_the_single_process_tensor(world, t
     # (Shard(1), Shard(1)), (_StridedShard(0), Shard(0)); gathered and local shard compared.
     out = run_ranks("initializers", world, tmp_path)
     assert out.count("sharded initializations equal the single-process tensors") == world
+
+
+@pytest.mark.parametrize("world", [1, 2, 4])
+def test_sharded_model_builds_equal_the_single_process_model(world, tmp_path):
+    # A small transformer on the meta device, FSDP2 / tensor parallel / both, to_empty,
+    # init_module: the single-process build's weights, in call order and by name (with a block
+    # more, whose other weights stay those of the smaller model).
+    out = run_ranks("models", world, tmp_path)
+    assert out.count("builds equal the single-process model") == world

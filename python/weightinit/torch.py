@@ -34,8 +34,8 @@ shape. The deterministic functions write the local part of the global result (``
 and :func:`sparse_` on a tensor split by rows (which rows of a column are zero is decided over the
 whole column). ``Partial`` DTensors, and DTensors on other devices, go to torch.
 
-The key must be the same on every rank: with ``seed=`` an int, or :func:`patch_nn_init` with an
-int seed, it is. With a generator as seed source (a
+The key must be the same on every rank: with ``seed=`` an int, or :func:`patch_nn_init` /
+:func:`init_module` with an int seed, it is. With a generator as seed source (a
 ``torch.Generator``, torch's default generator, a weightinit or NumPy ``Generator``), every rank
 draws the same keys only if every rank seeds it alike and makes the same calls in the same order.
 
@@ -72,6 +72,8 @@ exit. **The patch is process-global**: while one thread is inside the block, eve
 of ``torch.nn.init`` functions go to weightinit. The seed is per thread: only the thread that
 entered ``patch_nn_init(seed=...)`` draws its keys from that seed, so its model is reproducible
 whatever other threads do; other threads draw from ``torch``'s generators as outside the block.
+:func:`init_module` initializes a module that exists already (a model built on the meta device,
+sharded, then ``to_empty``) the way building it does; the README shows the recipe.
 """
 
 from __future__ import annotations
@@ -92,8 +94,9 @@ from . import initializers as _wi
 from ._checks import is_int, real
 from ._dtypes import has_finite_value_between
 from ._fill import check_finite_result
-from ._seed import PhiloxKey, key_from_seed
+from ._seed import PhiloxKey, as_seed_sequence, key_from_seed
 from ._torch_dtensor import Region, is_dtensor, region_of, runs
+from ._torch_keys import DeferredNameKeys, NameKeys, StreamKeys, TensorNames, reset_walk, unnamed_stream
 from ._torch_patch import NnInitPatch
 from ._torch_view import NP_DTYPE, numpy_view
 from .generator import Generator as _WIGenerator
@@ -108,6 +111,7 @@ __all__ = [
     "dirac_",
     "eye",
     "eye_",
+    "init_module",
     "kaiming_normal",
     "kaiming_normal_",
     "kaiming_uniform",
@@ -869,7 +873,7 @@ sparse = _deprecated(sparse_)
 
 
 # ---------------------------------------------------------------------------------------------
-# patch_nn_init
+# patch_nn_init and init_module
 # ---------------------------------------------------------------------------------------------
 
 _PATCH = NnInitPatch({name: (globals()[name], position) for name, position in _GENERATOR_POSITION.items()})
@@ -884,8 +888,43 @@ def _context_source(seed: Any) -> Any:
     return default_rng(seed)  # ints, sequences of ints, SeedSequences, bit generators
 
 
+def _root_seed(seed: Any) -> np.random.SeedSequence:
+    """The root of the keys by name: the seed itself when it is fixed (an int, a sequence of
+    them, a SeedSequence), else 64 bits drawn once from the generator (torch's default for None)."""
+    if seed is None or isinstance(seed, torch.Generator):
+        words = key_from_seed(_wi_seed(seed, None))
+    elif isinstance(seed, (_WIGenerator, np.random.Generator)):
+        words = key_from_seed(seed)
+    else:
+        return as_seed_sequence(seed)
+    return np.random.SeedSequence(list(words))
+
+
+def _after_reset(module: torch.nn.Module) -> None:
+    """What a module's own reset cannot do on a DTensor: ``nn.Embedding`` and ``nn.EmbeddingBag``
+    zero their padding row with ``weight[padding_idx].fill_(0)``, which on a sharded weight fills
+    a copy (torch 2.13); the row is zeroed here, in whichever shard holds it."""
+    padding = getattr(module, "padding_idx", None)
+    weight = getattr(module, "weight", None)
+    if padding is None or not isinstance(module, (torch.nn.Embedding, torch.nn.EmbeddingBag)) or not is_dtensor(weight):
+        return
+    region = region_of(weight)
+    if region is not None and region.local is not None:
+        region.local[region.indices[0] == padding] = 0
+        _done(weight)
+
+
+def _walk(module: torch.nn.Module) -> None:
+    reset_walk(module, _after_reset)
+
+
+def _name_keys(module: torch.nn.Module, seed: Any) -> NameKeys:
+    root = _root_seed(seed)
+    return NameKeys(root, TensorNames([module]), default_rng(unnamed_stream(root)))
+
+
 @contextlib.contextmanager
-def patch_nn_init(seed: SeedLike = None) -> Iterator[None]:
+def patch_nn_init(seed: SeedLike = None, *, by_name: bool = False) -> Iterator[None]:
     """Route ``torch.nn.init``'s functions to weightinit's inside a ``with`` block.
 
     Replaces every function of ``torch.nn.init`` (``uniform_``, ``normal_``, ``trunc_normal_``,
@@ -901,6 +940,32 @@ def patch_nn_init(seed: SeedLike = None) -> Iterator[None]:
     ``Generator`` from which each call draws a fresh key, so building the same model in the same
     order gives the same weights; a weightinit or NumPy ``Generator`` or a ``torch.Generator`` is
     drawn from directly (and advances). Calls that pass their own ``generator=`` keep it.
+
+    ``by_name=True`` keys each parameter by its qualified name in the model instead of by the
+    order of the calls: the key of ``"blocks.3.mlp.fc1.weight"`` is a function of (``seed``, that
+    name) alone (with ``seed`` a generator or None: of 64 bits drawn from it once, on entry). So
+    the weights do not depend on the order in which parameters are initialized, and adding or
+    removing layers leaves every parameter whose name stays the same as it was (in an
+    ``nn.Sequential`` or ``nn.ModuleList`` names are positions: a layer added at the end renames
+    nothing, one inserted in front renames those after it). The trade-offs:
+
+    - A name is known only once the model is built (a layer is built before it is attached to
+      its parent), so the weights are written when the block **exits**, and the models must
+      still exist then. Calls inside a ``reset_parameters`` (or ``_reset_parameters``) of a
+      module built in the block do nothing when made: at the exit each model built in the block
+      (a module built in it that is no other built module's descendant) has its modules' reset
+      methods called again, children before parents (:func:`init_module`'s order), keyed by
+      name. Inside the block those parameters hold what ``torch.empty`` left.
+    - Other calls (a model's own init code outside reset methods, calls after the model is
+      built) run when made, from a stream of the seed, and are made again at the exit, after all
+      the resets, in their order, keyed by name when their tensor has one. Writes that code makes
+      without ``torch.nn.init`` are not repeated; calls with their own ``generator=`` are repeated
+      with it (it advances again).
+    - Names are relative to each model: two models built in one block have equal weights under
+      equal names (build them in separate blocks with different seeds). A layer copied at
+      construction (``nn.TransformerEncoder`` deep-copies its layer) gets weights of its own per
+      copy. Tensors with no name in the models (views of a parameter are named after it, with
+      their offset, shape and strides) draw from a stream of the seed, in call order.
 
     **Process-global**: the patch applies to every thread while any thread is inside a block;
     the seed applies only to calls made by the thread that entered the block. Don't build
@@ -918,9 +983,75 @@ def patch_nn_init(seed: SeedLike = None) -> Iterator[None]:
     True
     >>> torch.nn.init.kaiming_uniform_.__module__
     'torch.nn.init'
+    >>> with patch_nn_init(seed=0, by_name=True):  # a layer added at the end changes no other
+    ...     c = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Linear(8, 4))
+    >>> with patch_nn_init(seed=0, by_name=True):
+    ...     d = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Linear(8, 4), torch.nn.Linear(4, 4))
+    >>> torch.equal(c[1].weight, d[1].weight)
+    True
     """
-    _PATCH.enter(_context_source(seed))
+    if not by_name:
+        _PATCH.enter(StreamKeys(_context_source(seed)))
+        try:
+            yield
+        finally:
+            _PATCH.leave()
+        return
+    root = _root_seed(seed)
+    block = DeferredNameKeys(root, default_rng(unnamed_stream(root)), _walk)
+    _PATCH.enter(block)
     try:
         yield
+        block.finish(_PATCH.enter, _PATCH.leave)
     finally:
         _PATCH.leave()
+
+
+def init_module(
+    module: torch.nn.Module,
+    seed: SeedLike = None,
+    *,
+    by_name: bool = False,
+    init: Callable[[torch.nn.Module], Any] | None = None,
+) -> torch.nn.Module:
+    """Initialize an existing ``module`` with ``torch.nn.init`` routed to weightinit, as building
+    it inside :func:`patch_nn_init` does. Returns ``module``.
+
+    By default every submodule's ``reset_parameters()`` (or ``_reset_parameters()``, which
+    ``nn.MultiheadAttention`` and ``nn.Transformer`` have instead) is called, children before
+    parents, in registration order, each module once (``nn.Module.apply``'s order): the order in
+    which a model whose modules build their children first and then reset themselves calls them
+    while it is built. ``init(module)``, when given, is called instead (a model's own
+    ``init_weights``, say). One repair is made on the way: the padding row of an
+    ``nn.Embedding`` (or ``nn.EmbeddingBag``) with a sharded weight is zeroed after its reset,
+    which on a DTensor zeroes a copy of the row instead (torch 2.13).
+
+    This is the second half of building large models sharded: build on the meta device, shard
+    (FSDP2's ``fully_shard``, ``parallelize_module``), ``to_empty(device="cpu")``, then
+    ``init_module(model, seed=s)``: every rank's shards hold exactly the weights that
+    ``with patch_nn_init(seed=s): model = build()`` gives one process, for any world size, mesh
+    and placements, as long as the order of the calls is the same (``seed`` an int: keys in
+    call order) or ``by_name=True`` (keys by qualified name, as :func:`patch_nn_init`'s
+    ``by_name``, with the names in ``module``). Every rank must make the same calls in the same
+    order; with ``seed`` a generator or None, every rank must also seed it alike.
+
+    Examples
+    --------
+    >>> with torch.device("meta"):
+    ...     model = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.LayerNorm(8))
+    >>> model = init_module(model.to_empty(device="cpu"), seed=0)
+    >>> with patch_nn_init(seed=0):
+    ...     built = torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.LayerNorm(8))
+    >>> all(torch.equal(p, q) for p, q in zip(model.parameters(), built.parameters()))
+    True
+    """
+    policy = _name_keys(module, seed) if by_name else StreamKeys(_context_source(seed))
+    _PATCH.enter(policy)
+    try:
+        if init is None:
+            _walk(module)
+        else:
+            init(module)
+    finally:
+        _PATCH.leave()
+    return module
