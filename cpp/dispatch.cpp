@@ -70,6 +70,21 @@ void init_active() {
 
 }  // namespace
 
+OutKind out_kind_from_name(const std::string& name) {
+  if (name == "float32") return OutKind::kFloat32;
+  if (name == "float64") return OutKind::kFloat64;
+  if (name == "float16") return OutKind::kFloat16;
+  if (name == "bfloat16") return OutKind::kBFloat16;
+  throw std::invalid_argument("unsupported dtype: " + name);
+}
+
+DistKind dist_kind_from_name(const std::string& name) {
+  if (name == "uniform") return DistKind::kUniform;
+  if (name == "normal") return DistKind::kNormal;
+  if (name == "truncated_normal") return DistKind::kTruncatedNormal;
+  throw std::invalid_argument("unknown distribution: " + name);
+}
+
 std::vector<std::string> compiled_isas() {
   std::vector<std::string> isas = {"scalar"};
 #if defined(WEIGHTINIT_HAVE_AVX2)

@@ -14,6 +14,10 @@ enum class OutKind : int { kFloat32 = 0, kFloat64 = 1, kFloat16 = 2, kBFloat16 =
 inline constexpr int kDistKinds = 3;
 inline constexpr int kOutKinds = 4;
 
+// The kinds by the names the Python layer uses; std::invalid_argument for any other name.
+OutKind out_kind_from_name(const std::string& name);
+DistKind dist_kind_from_name(const std::string& name);
+
 // Parameters as given by the user: uniform (low, high), normal (mean, std),
 // truncated normal (mean, std, low, high).
 struct DistParams {

@@ -218,5 +218,18 @@ void fill_constant(Out value, const StridedLayout& layout, KeepGoing&& keep_goin
                          });
 }
 
+// Every element set to `value`, as dtype o: one rounding from the double (to 16 bits through a
+// round-to-odd float, which makes the two roundings one).
+template <class KeepGoing>
+void fill_constant_value(OutKind o, double value, const StridedLayout& layout, KeepGoing&& keep_going) {
+  const float f = double_to_float_round_odd(value);
+  switch (o) {
+    case OutKind::kFloat32: fill_constant<float>(static_cast<float>(value), layout, keep_going); break;
+    case OutKind::kFloat64: fill_constant<double>(value, layout, keep_going); break;
+    case OutKind::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout, keep_going); break;
+    case OutKind::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout, keep_going); break;
+  }
+}
+
 }  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit

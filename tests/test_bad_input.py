@@ -178,3 +178,13 @@ def test_torch_trunc_normal_refuses_what_makes_torch_hang(std, a, b):
     ).replace("nan", "float('nan')").replace("inf", "float('inf')")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.stdout.startswith("ValueError trunc_normal_ needs"), (proc.stdout, proc.stderr)
+
+
+def test_a_generator_does_not_move_when_a_call_fails_on_its_arguments():
+    # Bounds whose shapes do not broadcast with size: checked before anything is drawn (NumPy's
+    # own order, which weightinit.Generator keeps).
+    g = wi.Generator(np.random.Philox(914))
+    before = str(g.bit_generator.state)
+    with pytest.raises(ValueError):
+        g.uniform(0.001, np.array([7.4, 2.5]), size=39)
+    assert str(g.bit_generator.state) == before

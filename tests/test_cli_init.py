@@ -4,14 +4,18 @@ traceback, runtime errors exit 1 and Ctrl-C exits 130, and neither leaves a file
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import io
 import inspect
 import json
 import math
 import os
 import re
+import signal
 import subprocess
 import sys
+import textwrap
 import typing
 from pathlib import Path
 from typing import Any, Literal
@@ -538,3 +542,67 @@ def test_a_parameter_the_command_line_cannot_give_is_a_clear_error():
 
     with pytest.raises(TypeError, match=r"weighted\(weights: <class 'list'>\)"):
         _cli_init_options.initializer_options(weighted)
+
+
+# -- partial files of writers that were killed ---------------------------------------------------
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid  # exited and reaped: no such process (pids are not reused this fast)
+
+
+def test_a_killed_writer_leaves_a_partial_file_that_the_next_run_removes(tmp_path):
+    # A run killed with SIGKILL cannot clean up: its hidden partial file, named after its host
+    # and pid, stays. The next run for the same output removes it (its writer is gone).
+    out = tmp_path / "w.npy"
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from weightinit import _tensor_file
+        real = _tensor_file._fill_chunk
+        def slow(*a, **k):
+            real(*a, **k)
+            print("writing", flush=True)
+            import time; time.sleep(60)
+        _tensor_file._fill_chunk = slow
+        from weightinit._cli_init import main
+        main(["--init", "uniform", "--shape", "1000", "--seed", "1", "--output", {str(out)!r}, "--quiet"])
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "writing"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()
+        proc.stdout.close()
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    assert len(leftovers) == 1 and f"-{proc.pid}-" in leftovers[0] and not out.exists()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert _cli_init.main(["--init", "uniform", "--shape", "1000", "--seed", "1", "--output", str(out)]) == 0
+    assert "removed 1 partial file(s)" in err.getvalue()
+    assert [p.name for p in tmp_path.iterdir()] == ["w.npy"]
+
+
+def test_partial_files_of_live_writers_and_other_hosts_are_left_alone(tmp_path):
+    from weightinit import _tensor_file
+
+    target = str(tmp_path / "w.npy")
+    host = _tensor_file._host()
+    live = tmp_path / f".w.npy.{host}-{os.getpid()}-0123abcd.partial"
+    elsewhere = tmp_path / f".w.npy.otherhost-{_dead_pid()}-0123abcd.partial"
+    dead = tmp_path / f".w.npy.{host}-{_dead_pid()}-89abcdef.partial"
+    unrelated = tmp_path / f".v.npy.{host}-{_dead_pid()}-89abcdef.partial"
+    for p in (live, elsewhere, dead, unrelated):
+        p.write_bytes(b"x")
+    assert _tensor_file.remove_stale_partials(target) == [dead.name]
+    assert live.exists() and elsewhere.exists() and unrelated.exists() and not dead.exists()
+
+
+def test_help_says_what_happens_to_partial_files():
+    text = _cli_init.build_parser().format_help()
+    assert "partial" in text and "removes" in text

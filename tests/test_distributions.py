@@ -449,6 +449,63 @@ def test_truncated_normal_float64_is_exact_inversion_of_the_cdf(a, b):
             assert abs(xi - float(exact)) <= 1e-12 * max(1.0, abs(xi)), (xi, float(exact), ui)
 
 
+def _mills_mp(z):
+    """Q(z) / phi(z) for z >= 100, by Laplace's continued fraction (mpmath arithmetic; 200 terms
+    are far beyond convergence there)."""
+    t = z
+    for k in range(200, 0, -1):
+        t = z + k / t
+    return 1 / t
+
+
+def _far_offset_mp(u: float, alpha, w):
+    """t with P(alpha <= Z <= alpha + t | alpha <= Z <= alpha + w) = u for alpha >= 100, from
+    log Q(alpha + t) - log Q(alpha) = -(alpha t + t^2/2) + log(M(alpha + t) / M(alpha)) in mpmath
+    at the caller's precision (erfc itself overflows mpmath's float conversions near 1e300)."""
+    def log_ratio(t):
+        return -(alpha * t + t * t / 2) + mpmath.log(_mills_mp(alpha + t) / _mills_mp(alpha))
+
+    target = mpmath.log1p(-mpmath.mpf(u) * (1 - mpmath.exp(log_ratio(w))))
+    start = -target / alpha
+    return mpmath.findroot(lambda t: log_ratio(t) - target, start, tol=mpmath.mpf(10) ** (-30))
+
+
+@pytest.mark.parametrize("mean", [1e3, 1e6, 1e15, 1e30, 1e300, -1e3, -1e6, -1e15, -1e30, -1e300])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_truncated_normal_with_the_mean_far_outside_the_interval_has_its_mass_at_the_near_bound(mean, dtype):
+    # N(mean, 1) on [0.5, 4] with |mean| huge: all mass against the bound nearest the mean, at
+    # offsets ~1/|mean| from it (the exponential tail). Compare each sample, from its own word,
+    # with the quantile computed by mpmath at a precision that resolves alpha + t.
+    a, b, seed = 0.5, 4.0, 311
+    x = wi.truncated_normal((16,), mean, 1.0, a, b, dtype=dtype, seed=seed).astype(np.float64)
+    if dtype == "float64":
+        u = ((words64(seed, np.arange(16)) >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+    else:
+        u = ((words32(seed, np.arange(16)).astype(np.float64)) + 0.5) * 2.0**-32
+    near, sign = (b, -1.0) if mean > b else (a, 1.0)  # the value is near + sign * t
+    digits = 40 + 2 * int(math.log10(abs(mean)))
+    with mpmath.workdps(digits):
+        alpha = abs(mpmath.mpf(near) - mpmath.mpf(mean))
+        for xi, ui in zip(x, u):
+            t = _far_offset_mp(float(ui), alpha, mpmath.mpf(b - a))
+            exact = float(mpmath.mpf(near) + sign * t)
+            assert a <= float(xi) <= b
+            # within one unit in the last place of the output dtype (the largest in [0.5, 4])
+            ulp = {"float64": float(np.spacing(exact)), "float32": float(np.spacing(np.float32(exact))),
+                   "float16": 2.0**-9, "bfloat16": 2.0**-6}[dtype]
+            assert abs(float(xi) - exact) <= ulp, (mean, float(xi), exact)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_truncated_normal_stays_inside_bounds_when_rounding_meets_a_subnormal(dtype):
+    # mean and std 2**64 with bounds [FLT_MIN-ish, 3.9]: the interval is tiny in units of std
+    # (the narrow path), its left end sits where float32 turns subnormal.
+    a, b = 1.175494351e-38, 3.9463866354033317
+    x = wi.truncated_normal((4096,), 2.0**64, 2.0**64, a, b, dtype=dtype, seed=312).astype(np.float64)
+    assert ((a <= x) & (x <= b)).all(), (x.min(), x.max())
+    assert np.unique(x).size > 100  # spread over the interval, not stuck at one end
+
+
 # ---------------------------------------------------------------------------------------------
 # Low precision: one rounding from float32
 # ---------------------------------------------------------------------------------------------

@@ -17,26 +17,11 @@ namespace py = pybind11;
 
 namespace weightinit::bindings {
 
-OutKind parse_out_kind(const std::string& name) {
-  if (name == "float32") return OutKind::kFloat32;
-  if (name == "float64") return OutKind::kFloat64;
-  if (name == "float16") return OutKind::kFloat16;
-  if (name == "bfloat16") return OutKind::kBFloat16;
-  throw std::invalid_argument("unsupported dtype: " + name);
-}
-
-DistKind parse_dist_kind(const std::string& name) {
-  if (name == "uniform") return DistKind::kUniform;
-  if (name == "normal") return DistKind::kNormal;
-  if (name == "truncated_normal") return DistKind::kTruncatedNormal;
-  throw std::invalid_argument("unknown distribution: " + name);
-}
-
 void fill(const std::string& distribution, py::array out, const std::string& dtype, const std::vector<double>& params,
           const std::array<std::uint32_t, 2>& key, std::int64_t pos_offset, const std::vector<std::int64_t>& pos_strides) {
-  const OutKind o = parse_out_kind(dtype);
+  const OutKind o = out_kind_from_name(dtype);
   const bool is_constant = distribution == "constant";
-  const DistKind d = is_constant ? DistKind::kUniform : parse_dist_kind(distribution);
+  const DistKind d = is_constant ? DistKind::kUniform : dist_kind_from_name(distribution);
   py::ssize_t want_itemsize = 0;
   visit_output(o, [&](auto t) { want_itemsize = sizeof(typename decltype(t)::Out); });
   if (out.itemsize() != want_itemsize) throw std::invalid_argument("out's itemsize does not match dtype " + dtype);
@@ -63,16 +48,10 @@ void fill(const std::string& distribution, py::array out, const std::string& dty
 
   without_gil([&] {
     if (is_constant) {
-      const float f = double_to_float_round_odd(params[0]);  // one rounding to 16 bits
-      switch (o) {
-        case OutKind::kFloat32: fill_constant<float>(static_cast<float>(params[0]), layout, python_signals_ok); break;
-        case OutKind::kFloat64: fill_constant<double>(params[0], layout, python_signals_ok); break;
-        case OutKind::kFloat16: fill_constant<float16_bits>({float_to_float16(f)}, layout, python_signals_ok); break;
-        case OutKind::kBFloat16: fill_constant<bfloat16_bits>({float_to_bfloat16(f)}, layout, python_signals_ok); break;
-      }
-      return;
+      fill_constant_value(o, params[0], layout, python_signals_ok);
+    } else {
+      fill_distribution(d, o, dp, k, layout, python_signals_ok);
     }
-    fill_distribution(d, o, dp, k, layout, python_signals_ok);
   });
 }
 

@@ -118,9 +118,18 @@ struct TruncatedNormal {
   StandardTruncatedNormal standard;
 
   TruncatedNormal(double mean_, double std_, double low_, double high_)
-      : mean(mean_), std(std_), low(low_), high(high_), standard((low - mean) / std, (high - mean) / std) {}
+      : mean(mean_), std(std_), low(low_), high(high_),
+        standard((low - mean) / std, (high - mean) / std, (high - low) / std) {}
 
-  double exact_value(typename P::Word w) const { return mean + std * standard.exact_sample(unit_open_f64(w)); }
+  // Narrow and far intervals: from the bound nearest the mean (high after a flip) by the offset.
+  double exact_value(typename P::Word w) const {
+    const double u = unit_open_f64(w);
+    if (standard.offset_based()) {
+      const double t = standard.offset_sample(u);
+      return standard.flip ? high - std * t : low + std * t;
+    }
+    return mean + std * standard.exact_sample(u);
+  }
   double fast_value(typename P::Word w) const {
     return mean + std * standard.fast_sample<std::is_same_v<Real, double>>(unit_open_f64(w));
   }

@@ -83,12 +83,15 @@ template <> struct OutputConvert<float16_bits> {
   static float to_float(float16_bits v) { return float16_to_float(v.bits); }
 };
 
-// Round x (already inside [lo, hi]) to Out so that the result is still inside [lo, hi]: where
-// rounding to nearest crosses a bound that Out cannot represent, take the neighbour inside.
+// Round x to Out so that the result is inside [lo, hi]: x is first kept inside in double, and
+// where rounding to nearest crosses a bound that Out cannot represent, the neighbour inside is
+// taken (one step suffices, subnormals included: x is inside, so the bound lies between x's
+// two neighbours in Out).
 template <class Out>
 inline Out convert_within(double x, double lo, double hi) {
+  x = x < lo ? lo : (x > hi ? hi : x);
   if constexpr (std::is_same_v<Out, double>) {
-    return x < lo ? lo : (x > hi ? hi : x);
+    return x;
   } else {
     if constexpr (std::is_same_v<Out, float>) {
       float f = static_cast<float>(x);

@@ -99,26 +99,35 @@ inline double normal_tail_inverse_refine(double x, double q) {
 //   inverse, optionally refined to double precision.
 struct StandardTruncatedNormal {
   double alpha, beta;           // bounds, after the flip below
+  double width;                 // beta - alpha, computed from the unstandardized bounds (exact)
   bool flip;                    // sample -Z on [-beta, -alpha] when the interval lies left of 0
   bool straddle;
   bool fast;
   bool narrow;                  // bounds so close that the density is nearly flat between them
+  bool far;                     // the interval lies so far out that the tail is exponential there
   double log_q_alpha, expm1_d;  // tail case: log Q(alpha), expm1(log Q(beta) - log Q(alpha))
   double q_below, q_above, mass;  // P(Z < alpha), P(Z > beta), P(alpha < Z < beta)
 
-  StandardTruncatedNormal(double a, double b) {
+  // Standardized bounds a < b, and their distance `w` computed from the bounds themselves: when
+  // the mean is far from the interval, a and b are large and close, and b - a has lost the
+  // interval's width (mean 1e30, bounds 0.5 and 4: a == b in double).
+  StandardTruncatedNormal(double a, double b, double w) {
     fast = a >= -4.75 && b <= 4.75 && b - a >= 0.25;
     flip = !fast && b <= 0.0;
     if (flip) { const double t = a; a = -b; b = -t; }
     alpha = a;
     beta = b;
+    width = w;
     straddle = a < 0.0;
     // Differences of tail probabilities cancel when the interval is narrow against the
     // density's scale there; integrate the density directly instead (see narrow_sample).
-    narrow = !fast && (b - a) * (std::fmax(std::fabs(a), std::fabs(b)) + (b - a)) <= 1e-2;
+    narrow = !fast && w * (std::fmax(std::fabs(a), std::fabs(b)) + w) <= 1e-2;
+    far = !fast && !narrow && !straddle && a >= kFarTail;
     log_q_alpha = expm1_d = q_below = q_above = mass = 0.0;
     if (narrow) {
       // nothing to precompute
+    } else if (far) {
+      expm1_d = std::isinf(w) ? -1.0 : std::expm1(far_log_ratio(w));
     } else if (straddle || fast) {
       q_below = 0.5 * std::erfc(-a * kSqrt1_2);
       q_above = 0.5 * std::erfc(b * kSqrt1_2);
@@ -129,6 +138,39 @@ struct StandardTruncatedNormal {
       expm1_d = std::expm1(log_q_beta - log_q_alpha);
     }
   }
+
+  // From this distance of the interval's near end (in standard deviations) on, samples are
+  // computed as an offset t from that end (the value is then bound + std * t): alpha + t
+  // cannot hold t's precision there (alpha 1e30, t 1e-30), and mean + std * z would cancel.
+  static constexpr double kFarTail = 16.0;
+
+  // log Q(alpha + t) - log Q(alpha) = -(alpha t + t^2 / 2) + log(M(alpha + t) / M(alpha)), with
+  // M the Mills ratio: every term keeps its precision however large alpha is.
+  double far_log_ratio(double t) const {
+    return -(alpha * t + 0.5 * t * t) + std::log(mills_ratio(alpha + t) / mills_ratio(alpha));
+  }
+
+  // t in [0, width] with far_log_ratio(t) = log1p(u * expm1_d), by Newton's method (the ratio's
+  // slope is -1 / M(alpha + t)); log Q is concave, so starting right of the root (at the tangent
+  // at 0's answer) every step stays right of it and moves left.
+  double far_offset(double u) const {
+    const double target = std::log1p(u * expm1_d);
+    double t = std::fmin(-target * mills_ratio(alpha), width);
+    for (int it = 0; it < 100; ++it) {
+      const double step = (far_log_ratio(t) - target) * mills_ratio(alpha + t);  // <= 0 right of root
+      const double next = t + step;
+      if (!(next < t) || next < 0.0) break;
+      t = next;
+      if (-step <= 1e-17 * t) break;
+    }
+    return t;
+  }
+
+  // The offset-based paths return t, the distance in standard deviations from the interval's
+  // end nearest the mean (after the flip) towards the other end: the caller then computes the
+  // value from that bound, not from the mean, so nothing cancels.
+  bool offset_based() const { return narrow || far; }
+  double offset_sample(double u) const { return narrow ? narrow_offset(u) : far_offset(u); }
 
   // Integral of exp(-alpha s - s^2 / 2) over [0, t], by 8-point Gauss-Legendre quadrature: the
   // integrand varies by at most ~1% on a narrow interval, so this is exact to rounding.
@@ -147,20 +189,19 @@ struct StandardTruncatedNormal {
     return t * sum;
   }
 
-  // alpha + t with t solving narrow_mass(t) = u * narrow_mass(beta - alpha), by Newton's method.
-  double narrow_sample(double u) const {
-    const double width = beta - alpha;
+  // t solving narrow_mass(t) = u * narrow_mass(width), by Newton's method.
+  double narrow_offset(double u) const {
     const double target = u * narrow_mass(width);
     double t = u * width;
     for (int it = 0; it < 6; ++it) {
       t -= (narrow_mass(t) - target) / std::exp(-alpha * t - 0.5 * t * t);
       t = std::fmin(std::fmax(t, 0.0), width);
     }
-    return alpha + t;
+    return t;
   }
 
+  // Paths that are not offset-based.
   double exact_sample_before_flip(double u) const {
-    if (narrow) return narrow_sample(u);
     if (straddle) {
       const double p_below = q_below + u * mass;          // P(Z < x)
       const double p_above = q_above + (1.0 - u) * mass;  // P(Z > x)

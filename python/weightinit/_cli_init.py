@@ -31,7 +31,7 @@ from ._cli_init_options import Option, epilog, options_by_initializer, parse_int
 from ._dtypes import SUPPORTED_DTYPES, resolve_dtype
 from ._progress import progress, size_text
 from ._seed import RecordingKey
-from ._tensor_file import FORMATS, TensorFile
+from ._tensor_file import FORMATS, TensorFile, remove_stale_partials
 
 __all__ = ["CHUNK_BYTES", "INITIALIZER_OPTIONS", "build_parser", "main"]
 
@@ -41,6 +41,10 @@ PROG = "python -m weightinit init"
 CHUNK_BYTES = 64 * 2**20
 
 _EPILOG_END = """\
+The file is written under a hidden temporary name next to it (.<name>.<host>-<pid>-<random>.partial)
+and renamed when complete. A run that is killed outright (SIGKILL, power loss) cannot remove its
+temporary file; the next run for the same output removes those of this host whose process is gone.
+
 The result equals weightinit.<init>(shape, ..., dtype=..., seed=...) bit for bit. Without --seed
 a fresh seed is drawn and printed ("seed: N") so the file can be made again.
 A .npy file of bfloat16 stores raw 2-byte values (NumPy has no bfloat16 of its own): load it with
@@ -237,6 +241,9 @@ def _raise_terminated(signum: int, frame: Any) -> None:
 def _write(job: _Job) -> int:
     """Write the file, chunk by chunk, with a progress bar; return its size."""
     file = TensorFile(job.output, job.shape, job.dtype, name=job.name, metadata=job.metadata())
+    removed = remove_stale_partials(job.output)  # first: they may hold the space this file needs
+    if removed and not job.quiet:
+        print(f"removed {len(removed)} partial file(s) of earlier runs that were killed: {', '.join(removed)}", file=sys.stderr)
     file.check_disk_space()
     if job.uses_seed and not job.seed_given:
         print(f"seed: {job.seed}", flush=True)  # before the work, so even a stopped run tells it

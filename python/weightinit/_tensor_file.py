@@ -15,8 +15,10 @@ import json
 import math
 import mmap
 import os
+import re
 import secrets
 import shutil
+import socket
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Iterator, Mapping, NamedTuple
@@ -116,7 +118,7 @@ class TensorFile:
         previous write to end, so at most two chunks are ever waiting to be written.
         ``on_written(nbytes)`` is called after each chunk.
         """
-        tmp = os.path.join(self.directory, f".{os.path.basename(self.path)}.{secrets.token_hex(4)}.partial")
+        tmp = os.path.join(self.directory, partial_name(self.path))
         open(tmp, "xb").close()  # created with the usual permissions (umask)
         fd = -1
         syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weightinit-sync")
@@ -152,6 +154,53 @@ class TensorFile:
             raise
         syncer.shutdown(wait=True)
         return size
+
+
+# -- temporary files: named after their writer, so a later run can tell an abandoned one ----------
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname()) or "host"
+
+
+def partial_name(path: str) -> str:
+    """The temporary file a writer of ``path`` fills: ``.<name>.<host>-<pid>-<random>.partial``
+    next to it (hidden, and named after its writer, see :func:`remove_stale_partials`)."""
+    return f".{os.path.basename(path)}.{_host()}-{os.getpid()}-{secrets.token_hex(4)}.partial"
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or no way to tell: keep its file
+    return True
+
+
+def remove_stale_partials(path: str) -> list[str]:
+    """Remove the temporary files of earlier writers of ``path`` that no longer run (killed with
+    SIGKILL, or the machine went down mid-write): those named after this host and a process that
+    does not exist. Files of other hosts (a shared disk) and of live processes are left alone.
+    Returns the names removed."""
+    directory = os.path.dirname(os.path.abspath(path))
+    pattern = re.compile(rf"^\.{re.escape(os.path.basename(path))}\.(?P<host>.+)-(?P<pid>\d+)-[0-9a-f]{{8}}\.partial$")
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        m = pattern.match(name)
+        if m is None or m["host"] != _host() or _process_exists(int(m["pid"])):
+            continue
+        try:
+            os.unlink(os.path.join(directory, name))
+            removed.append(name)
+        except OSError:
+            pass
+    return removed
 
 
 def _create(file: TensorFile, tmp: str) -> tuple[int, int]:
