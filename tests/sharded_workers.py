@@ -13,6 +13,8 @@ Scenarios:
   several shapes (uneven ones too) and placements: ``Shard(d)`` for each dimension and
   ``Replicate`` on a 1-D mesh; ``(Shard(0), Shard(1))``, ``(Replicate, Shard(0))``,
   ``(Shard(1), Shard(1))`` and FSDP2-on-TP's ``(_StridedShard(0), Shard(0))`` on a 2-D mesh.
+  The element-wise random functions must also sample exactly as many values as the local shard
+  holds (only the local shard is computed).
 - ``models``: a small transformer (embedding, attention, MLP, layer norms, nn.MultiheadAttention)
   built on the meta device, sharded with FSDP2 ``fully_shard``, with ``parallelize_module``
   (column- and row-wise plans) and with both on a 2-D mesh, materialized with
@@ -114,6 +116,31 @@ def initializer_reference(directory: Path) -> None:
     torch.save(refs, directory / "initializers.pt")
 
 
+#: The functions whose every element is one sample: a rank samples exactly its local shard.
+#: (orthogonal_ draws the whole matrix on every rank, sparse_ also the zero-choosing uniforms of
+#: its columns; the deterministic functions sample nothing.)
+ELEMENTWISE = {"uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+               "kaiming_normal_"}
+
+
+def count_samples() -> list[int]:
+    """Wrap weightinit's samplers as weightinit.torch calls them; the list gets the number of
+    values each call makes (the size of ``out=``, else of the result)."""
+    import numpy as np
+
+    counts: list[int] = []
+    for kind in ("uniform", "normal", "truncated_normal"):
+        real = getattr(wt._wi, kind)
+
+        def counted(*args, _real=real, **kwargs):
+            result = _real(*args, **kwargs)
+            counts.append(int(np.size(kwargs["out"] if kwargs.get("out") is not None else result)))
+            return result
+
+        setattr(wt._wi, kind, counted)
+    return counts
+
+
 def _seed_kw(name: str) -> dict:
     return {"seed": SEED} if name not in ("constant_", "zeros_", "ones_", "eye_", "dirac_") else {}
 
@@ -126,6 +153,7 @@ def initializer_ranks(rank: int, world: int, directory: Path) -> None:
     torch.set_num_threads(1)
     refs = torch.load(directory / "initializers.pt")
     meshes = [init_device_mesh("cpu", (world,)), init_device_mesh("cpu", mesh_2d(world))]
+    sampled = count_samples()
     checked = 0
     for name, args, shapes, dtype in INIT_CASES:
         for shape in shapes:
@@ -134,7 +162,10 @@ def initializer_ranks(rank: int, world: int, directory: Path) -> None:
                 for placements in placements_for(len(shape), mesh.ndim, world):
                     what = f"rank {rank}: {name}{args} on {shape} {dtype}, placements {placements}"
                     dt = dtensor_empty(shape, dtype=dtype, device_mesh=mesh, placements=placements)
+                    sampled.clear()
                     assert getattr(wt, name)(dt, *args, **_seed_kw(name)) is dt
+                    if name in ELEMENTWISE and sum(sampled) != dt.to_local().numel():
+                        raise AssertionError(f"{what}: sampled {sum(sampled)} values for a local shard of {dt.to_local().numel()}")
                     check_equal(dt.full_tensor(), ref, what + " (gathered)")
                     region = local_region(dt)
                     if region is not None:

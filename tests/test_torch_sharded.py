@@ -46,7 +46,8 @@ def run_ranks(scenario: str, world: int, directory: Path) -> str:
 def test_every_initializer_on_dtensors_equals_the_single_process_tensor(world, tmp_path):
     # Every function, shapes with uneven shards (and empty ones at world size 4), Shard(d) for
     # each d, Replicate, and 2-D meshes (Shard(0), Shard(1)), (Replicate, Shard(0)),
-    # (Shard(1), Shard(1)), (_StridedShard(0), Shard(0)); gathered and local shard compared.
+    # (Shard(1), Shard(1)), (_StridedShard(0), Shard(0)); gathered and local shard compared, and
+    # the element-wise functions sample exactly the local shard's number of values.
     out = run_ranks("initializers", world, tmp_path)
     assert out.count("sharded initializations equal the single-process tensors") == world
 
