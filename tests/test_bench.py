@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -230,16 +231,23 @@ def test_model_build_script_times_single_process_and_sharded_builds():
 
     if not (torch.distributed.is_available() and torch.distributed.is_gloo_available()):
         pytest.skip("torch.distributed with gloo is not available")
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, str(ROOT / "benchmarks" / "model_build.py"), "--tiny", "--repeat", "1"],
-        capture_output=True, text=True, timeout=240, env={**os.environ, "GLOO_SOCKET_IFNAME": "lo"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env={**os.environ, "GLOO_SOCKET_IFNAME": "lo"},
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    lines = proc.stdout.splitlines()
+    try:
+        out, _ = proc.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the script and the ranks it spawned
+        out, _ = proc.communicate()
+        pytest.fail(f"benchmarks/model_build.py --tiny did not finish in 240 s:\n{out}")
+    assert proc.returncode == 0, out
+    lines = out.splitlines()
     single = [line for line in lines if line.startswith("| 2 x ") and line.count("|") == 7]
     sharded = [line for line in lines if line.startswith("| 2 x ") and line.count("|") == 8]
-    assert len(single) == 2 and len(sharded) == 2, proc.stdout
-    assert "FSDP2 over 2 ranks" in proc.stdout
+    assert len(single) == 2 and len(sharded) == 2, out
+    assert "FSDP2 over 2 ranks" in out
     for line in sharded:
         cells = [c.strip() for c in line.strip("|").split("|")]
         assert all(_number(float(c)) for c in (cells[2], cells[3], cells[5]))
