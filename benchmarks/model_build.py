@@ -152,6 +152,7 @@ def _build_sharded(build: Callable[[], nn.Module], mesh) -> nn.Module:
 
 
 def _initialize(model: nn.Module, way: str) -> None:
+    """Initialize the sharded ``model`` one way: torch's own ``nn.init``, weightinit's, or zeros (the floor)."""
     from weightinit._torch_keys import reset_walk
 
     if way == "torch":
