@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -218,3 +220,36 @@ def test_the_generator_section_times_every_accelerated_method_against_numpy(tiny
 
 def test_every_accelerated_method_has_a_benchmark_call():
     assert set(wi.generator.ACCELERATED) <= {m for m, _ in bench_generator.CALLS}
+
+
+def test_model_build_script_times_single_process_and_sharded_builds():
+    # benchmarks/model_build.py with small models: the single-process table and the sharded
+    # (FSDP2, world size 2, gloo) table, torch's own init against weightinit's, and the column
+    # that says whose sharded weights equal one process's (torch's differ on these models,
+    # weightinit's must not). Bounded in time: a hung process group fails the test.
+    pytest.importorskip("torch")
+    import torch
+
+    if not (torch.distributed.is_available() and torch.distributed.is_gloo_available()):
+        pytest.skip("torch.distributed with gloo is not available")
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / "model_build.py"), "--tiny", "--repeat", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env={**os.environ, "GLOO_SOCKET_IFNAME": "lo"},
+    )
+    try:
+        out, _ = proc.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the script and the ranks it spawned
+        out, _ = proc.communicate()
+        pytest.fail(f"benchmarks/model_build.py --tiny did not finish in 240 s:\n{out}")
+    assert proc.returncode == 0, out
+    lines = out.splitlines()
+    single = [line for line in lines if line.startswith("| 2 x ") and line.count("|") == 7]
+    sharded = [line for line in lines if line.startswith("| 2 x ") and line.count("|") == 8]
+    assert len(single) == 2 and len(sharded) == 2, out
+    assert "FSDP2 over 2 ranks" in out
+    for line in sharded:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert all(_number(float(c)) for c in (cells[2], cells[3], cells[5]))
+        assert cells[6].endswith("/ yes"), line

@@ -46,13 +46,22 @@ DTYPE_IDS = ["float32", "float64", "float16", "bfloat16"]
 #: differs from the float32 sample's by at most about this much).
 ROUNDING = {torch.float32: 0.0, torch.float64: 0.0, torch.float16: 2.0**-10, torch.bfloat16: 2.0**-7}
 
-RANDOM_FNS = ["uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
-ALL_FNS = RANDOM_FNS + ["constant_", "zeros_", "ones_"]
-EXTRA_ARGS = {"constant_": (0.25,)}
+RANDOM_FNS = ["uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+              "orthogonal_", "sparse_"]
+ALL_FNS = RANDOM_FNS + ["constant_", "zeros_", "ones_", "eye_", "dirac_"]
+EXTRA_ARGS = {"constant_": (0.25,), "sparse_": (0.2,)}
+#: torch's deprecated names (``nn.init.uniform`` for ``nn.init.uniform_``, ...).
+DEPRECATED = ["uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+              "kaiming_normal", "orthogonal", "sparse"]
 
 
 def call(name, tensor, **kwargs):
     return getattr(wt, name)(tensor, *EXTRA_ARGS.get(name, ()), **kwargs)
+
+
+def shape_for(name, shape):
+    """``shape``, with a kernel dimension for dirac_ (3 to 5 dimensions) when it has 2."""
+    return (*shape, 3) if name == "dirac_" and len(shape) == 2 else shape
 
 
 @pytest.fixture
@@ -112,9 +121,17 @@ def test_signature_is_torchs_plus_keyword_only_extras(name):
 
 
 def test_module_exports_the_drop_in_names():
-    assert set(wt.__all__) == set(ALL_FNS) | {"calculate_gain", "patch_nn_init"}
-    for name in ALL_FNS:
+    assert set(ALL_FNS) | set(DEPRECATED) | {"calculate_gain"} == set(torch.nn.init.__all__)
+    assert set(wt.__all__) == set(torch.nn.init.__all__) | {"patch_nn_init", "init_module"}
+    for name in ALL_FNS + DEPRECATED:
         assert getattr(wt, name).__doc__ and ">>>" in getattr(wt, name).__doc__
+
+
+@pytest.mark.parametrize("name", DEPRECATED)
+def test_deprecated_names_take_what_torchs_take(name):
+    theirs = list(inspect.signature(getattr(torch.nn.init, name)).parameters.values())
+    ours = list(inspect.signature(getattr(wt, name)).parameters.values())
+    assert [(p.name, p.kind) for p in ours] == [(p.name, p.kind) for p in theirs]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,11 +142,11 @@ def test_module_exports_the_drop_in_names():
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", ALL_FNS)
 def test_fills_in_place_and_returns_the_tensor(name, dtype, torch_calls):
-    t = torch.full((33, 17), float("nan"), dtype=dtype)
+    t = torch.full(shape_for(name, (33, 17)), float("nan"), dtype=dtype)
     ptr = t.data_ptr()
     kwargs = {"seed": 5} if name in RANDOM_FNS else {}
     out = call(name, t, **kwargs)
-    assert out is t and t.data_ptr() == ptr and t.dtype == dtype and t.shape == (33, 17)
+    assert out is t and t.data_ptr() == ptr and t.dtype == dtype and t.shape == shape_for(name, (33, 17))
     assert not torch.isnan(t).any()
     assert torch_calls == []  # weightinit filled it, not torch
     if name in RANDOM_FNS:
@@ -361,6 +378,165 @@ def test_constant_converts_like_torch():
 
 
 # ---------------------------------------------------------------------------------------------
+# orthogonal_, sparse_, eye_, dirac_ and the deprecated names
+# ---------------------------------------------------------------------------------------------
+
+ORTHOGONAL_SHAPES = [(3, 4), (4, 3), (20, 2, 3, 4), (2, 3, 4, 5), (64, 48), (48, 64), (128, 128)]
+
+
+def _orthogonality_error(t, gain):
+    """max |W W^T - gain^2 I| over the smaller side of t flattened to (rows, cols), in float64."""
+    w = t.detach().reshape(t.shape[0], -1).double()
+    g = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
+    return float((g - gain**2 * torch.eye(g.shape[0], dtype=torch.float64)).abs().max())
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("shape", ORTHOGONAL_SHAPES, ids=str)
+@pytest.mark.parametrize("gain", [1.0, 0.7])
+def test_orthogonal_is_orthogonal_to_the_precision_torchs_is(shape, dtype, gain, torch_calls):
+    ours = wt.orthogonal_(torch.empty(shape, dtype=dtype), gain=gain, seed=4)
+    theirs = torch.nn.init.orthogonal_(torch.empty(shape, dtype=dtype), gain=gain)
+    eps = torch.finfo(dtype).eps
+    n = min(shape[0], math.prod(shape[1:]))
+    assert _orthogonality_error(ours, gain) <= 4 * max(_orthogonality_error(theirs, gain), n * eps)
+    assert torch_calls == []
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["float16", "bfloat16"])
+def test_orthogonal_low_precision_is_orthogonal_to_its_rounding(dtype):
+    # torch's CPU QR does not take these dtypes; weightinit factors in float32 and rounds once.
+    w = wt.orthogonal_(torch.empty(32, 24, dtype=dtype), seed=1)
+    assert _orthogonality_error(w, 1.0) <= 4 * 24 * torch.finfo(dtype).eps
+
+
+@pytest.mark.parametrize("rows, cols", [(6, 4), (4, 6), (5, 5)])
+def test_orthogonal_is_torchs_steps_on_a_weightinit_normal_matrix(rows, cols):
+    # QR of wi.normal((rows, cols)) (transposed when rows < cols), Q times sign(diag(R)), times gain.
+    a = torch.from_numpy(wi.normal((rows, cols), seed=9, dtype="float64"))
+    q, r = torch.linalg.qr(a.T if rows < cols else a)
+    q = q * torch.diag(r).sign()
+    want = (q.T if rows < cols else q) * 1.5
+    got = wt.orthogonal_(torch.empty(rows, cols, dtype=torch.float64), gain=1.5, seed=9)
+    assert torch.equal(got, want)
+
+
+def test_orthogonal_is_haar_distributed():
+    # Haar: entry (0, 0) of an n x n orthogonal matrix has mean 0 and E[q^2] = 1/n,
+    # Var(q^2) = 3/(n(n+2)) - 1/n^2. Without torch's sign correction, LAPACK's Householder QR
+    # makes Q[0, 0] <= 0 always. Each check allows 6 standard errors (false failure 2e-9).
+    n, trials = 8, 2000
+    g = wi.default_rng(0)
+    q00 = np.array([float(wt.orthogonal_(torch.empty(n, n, dtype=torch.float64), seed=g)[0, 0]) for _ in range(trials)])
+    assert abs(q00.mean()) <= Z * math.sqrt(1 / n / trials)
+    var_q2 = 3 / (n * (n + 2)) - 1 / n**2
+    assert abs((q00**2).mean() - 1 / n) <= Z * math.sqrt(var_q2 / trials)
+
+
+@pytest.mark.parametrize("shape, sparsity", [((33, 7), 0.15), ((10, 40), 0.3), ((8, 5), 0.0), ((8, 5), 1.0), ((1, 3), 0.5)])
+def test_sparse_zeroes_torchs_count_in_every_column(shape, sparsity):
+    ours = wt.sparse_(torch.empty(shape), sparsity, seed=1)
+    torch.manual_seed(0)
+    theirs = torch.nn.init.sparse_(torch.empty(shape), sparsity)
+    zeros = math.ceil(sparsity * shape[0])
+    assert (ours == 0).sum(dim=0).tolist() == [zeros] * shape[1] == (theirs == 0).sum(dim=0).tolist()
+
+
+def test_sparse_chooses_every_set_of_zero_rows_alike():
+    # 10 rows, 3 zeros per column: each of the C(10, 3) = 120 row sets is equally likely (a
+    # uniformly random choice, as torch's randperm). Chi-square over 12000 columns, p > 1e-6.
+    st = pytest.importorskip("scipy.stats")
+    rows, cols = 10, 12000
+    w = wt.sparse_(torch.empty(rows, cols, dtype=torch.float64), 0.3, seed=3)
+    weights = 2 ** torch.arange(rows, dtype=torch.int64)
+    codes = ((w == 0).long() * weights[:, None]).sum(dim=0)
+    counts = np.bincount(codes.numpy(), minlength=2**rows)
+    counts = counts[[c for c in range(2**rows) if bin(c).count("1") == 3]]
+    assert counts.size == math.comb(rows, 3) and counts.sum() == cols
+    assert st.chisquare(counts).pvalue > ALPHA
+
+
+def test_sparse_nonzeros_are_normal_with_std():
+    st = pytest.importorskip("scipy.stats")
+    w = wt.sparse_(torch.empty(300, 200, dtype=torch.float64), 0.25, std=0.05, seed=2)
+    x = w[w != 0].numpy()
+    assert x.size == 300 * 200 - 75 * 200
+    assert st.kstest(x, st.norm(0.0, 0.05).cdf).pvalue > ALPHA
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (5, 3), (4, 4)])
+def test_eye_is_torchs(shape, dtype, torch_calls):
+    ours = wt.eye_(torch.full(shape, 7.0, dtype=dtype))
+    assert torch.equal(bits(ours), bits(torch.nn.init.eye_(torch.full(shape, 7.0, dtype=dtype))))
+    assert torch_calls == []
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.parametrize("shape, groups", [
+    ((4, 4, 3), 1), ((6, 3, 5), 1), ((3, 6, 4), 1), ((6, 2, 3), 3), ((6, 4, 3, 3), 2), ((4, 2, 3, 4), 1),
+    ((6, 3, 3, 2, 5), 3), ((5, 5, 1, 1), 5),
+])
+def test_dirac_is_torchs(shape, groups, dtype, torch_calls):
+    ours = wt.dirac_(torch.full(shape, 7.0, dtype=dtype), groups)
+    assert torch.equal(bits(ours), bits(torch.nn.init.dirac_(torch.full(shape, 7.0, dtype=dtype), groups)))
+    assert torch_calls == []
+
+
+def test_eye_and_dirac_fill_non_contiguous_views():
+    base = torch.full((5, 8), 7.0)
+    wt.eye_(base.T)
+    assert torch.equal(base, torch.eye(8, 5).T.contiguous())
+    k = torch.full((3, 3, 4), 7.0).transpose(0, 1)
+    assert torch.equal(wt.dirac_(k), torch.nn.init.dirac_(torch.empty(3, 3, 4)))
+
+
+@pytest.mark.parametrize("name", DEPRECATED)
+def test_deprecated_names_warn_as_torchs_and_call_weightinit(name, torch_calls):
+    shape = {"dirac": (4, 4, 3)}.get(name, (4, 4))
+    args = {"constant": (0.5,), "sparse": (0.5,)}.get(name, ())
+    with pytest.warns(FutureWarning) as ours:
+        a = getattr(wt, name)(torch.empty(shape), *args)
+    with pytest.warns(FutureWarning) as theirs:
+        getattr(torch.nn.init, name)(torch.empty(shape), *args)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+    assert ours[0].filename == __file__
+    assert torch_calls == []
+    if name in [n.rstrip("_") for n in RANDOM_FNS]:  # the same numbers as the underscored function
+        with pytest.warns(FutureWarning):
+            b = getattr(wt, name)(torch.empty(shape), *args, seed=5)
+        assert torch.equal(b, getattr(wt, name + "_")(torch.empty(shape), *args, seed=5))
+    else:
+        assert torch.equal(a, getattr(wt, name + "_")(torch.empty(shape), *args))
+
+
+def test_deprecated_names_inside_the_patch_warn_at_the_caller():
+    with wt.patch_nn_init(seed=0), pytest.warns(FutureWarning) as record:
+        torch.nn.init.xavier_uniform(torch.empty(4, 4))
+    assert record[0].filename == __file__
+
+
+def test_inside_the_patch_no_initializer_uses_torchs_random_stream(torch_calls):
+    # Every function of torch.nn.init, called on CPU tensors inside the patch: weightinit fills
+    # them all, and torch's default generator (which torch's own sparse_ uses for randperm even
+    # with generator=) does not move.
+    state = torch.default_generator.get_state()
+    with wt.patch_nn_init(seed=0):
+        for name in torch.nn.init.__all__:
+            if name == "calculate_gain":
+                continue
+            assert getattr(torch.nn.init, name) is wt._PATCHED[name]
+            base = name if name.endswith("_") else name + "_"
+            t = torch.empty(shape_for(base, (6, 5)))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                getattr(torch.nn.init, name)(t, *EXTRA_ARGS.get(base, ()))
+            assert not torch.isnan(t).any()
+    assert torch_calls == []
+    assert torch.equal(torch.default_generator.get_state(), state)
+
+
+# ---------------------------------------------------------------------------------------------
 # Seeds
 # ---------------------------------------------------------------------------------------------
 
@@ -368,9 +544,9 @@ def test_constant_converts_like_torch():
 @pytest.mark.parametrize("name", RANDOM_FNS)
 def test_seed_gives_the_same_weights_and_another_seed_others(name):
     a, b, c = (torch.empty(32, 24) for _ in range(3))
-    getattr(wt, name)(a, seed=3)
-    getattr(wt, name)(b, seed=3)
-    getattr(wt, name)(c, seed=4)
+    call(name, a, seed=3)
+    call(name, b, seed=3)
+    call(name, c, seed=4)
     assert torch.equal(a, b) and not torch.equal(a, c)
 
 
@@ -378,15 +554,15 @@ def test_seed_gives_the_same_weights_and_another_seed_others(name):
 def test_torch_generator_is_a_seed_source_and_advances(name):
     g1, g2 = torch.Generator().manual_seed(7), torch.Generator().manual_seed(7)
     a, b, c = (torch.empty(32, 24) for _ in range(3))
-    getattr(wt, name)(a, generator=g1)
-    getattr(wt, name)(b, generator=g2)
+    call(name, a, generator=g1)
+    call(name, b, generator=g2)
     assert torch.equal(a, b)
     state = g1.get_state()
-    getattr(wt, name)(c, generator=g1)
+    call(name, c, generator=g1)
     assert not torch.equal(g1.get_state(), state)  # the generator advanced
     assert not torch.equal(a, c)
     d = torch.empty(32, 24)
-    getattr(wt, name)(d, seed=torch.Generator().manual_seed(7))  # a torch.Generator as seed= too
+    call(name, d, seed=torch.Generator().manual_seed(7))  # a torch.Generator as seed= too
     assert torch.equal(a, d)
 
 
@@ -429,7 +605,7 @@ def test_bad_seed_raises_and_leaves_the_tensor_untouched():
 
 @pytest.mark.parametrize("name", ALL_FNS)
 def test_meta_tensors_go_to_torch(name, torch_calls):
-    t = torch.empty(8, 4, device="meta")
+    t = torch.empty(shape_for(name, (8, 4)), device="meta")
     assert call(name, t) is t
     assert torch_calls == [name]
 
@@ -534,6 +710,18 @@ BAD_ARGUMENTS = [
     ("kaiming_uniform_", (4, 4), (math.nan,)),
     ("constant_", (4, 4), (1e300,)),
     ("constant_", (4, 4), (1j,)),
+    ("orthogonal_", (4,), ()),
+    ("orthogonal_", (), ()),
+    ("orthogonal_", (4, 4), ("x",)),
+    ("sparse_", (4, 4, 4), (0.1,)),
+    ("sparse_", (4,), (0.1,)),
+    ("sparse_", (4, 4), (0.1, -1.0)),
+    ("eye_", (3,), ()),
+    ("eye_", (2, 3, 4), ()),
+    ("dirac_", (4, 4), ()),
+    ("dirac_", (2, 2, 2, 2, 2, 2), ()),
+    ("dirac_", (5, 4, 3), (2,)),
+    ("dirac_", (4, 4, 3), (0,)),
 ]
 
 
@@ -589,7 +777,7 @@ def test_accepted_odd_arguments_do_what_torch_does():
 
 @pytest.mark.parametrize("name", ALL_FNS)
 def test_parameters_requiring_grad_are_filled_and_stay_leaves(name, torch_calls):
-    p = torch.nn.Parameter(torch.full((8, 6), float("nan")))
+    p = torch.nn.Parameter(torch.full(shape_for(name, (8, 6)), float("nan")))
     kwargs = {"seed": 1} if name in RANDOM_FNS else {}
     assert call(name, p, **kwargs) is p
     assert p.requires_grad and p.is_leaf and p.grad_fn is None and not torch.isnan(p).any()
@@ -767,10 +955,166 @@ def test_patch_seed_is_per_thread():
 
 
 # ---------------------------------------------------------------------------------------------
+# init_module, and keys by name
+# ---------------------------------------------------------------------------------------------
+
+
+def _equal_states(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(torch.equal(bits(sa[k]), bits(sb[k])) for k in sa)
+
+
+#: Modules whose construction resets children before parents (TransformerEncoder deep-copies an
+#: initialized layer instead, so resetting its copies gives each its own weights).
+REBUILDABLE = {name: make for name, make in MODULES.items() if name != "TransformerEncoder"}
+REBUILDABLE["Embedding with padding"] = lambda: torch.nn.Embedding(30, 8, padding_idx=3)
+REBUILDABLE["GRU"] = lambda: torch.nn.GRU(6, 5, num_layers=2)
+
+
+@pytest.mark.parametrize("name", list(REBUILDABLE))
+def test_init_module_on_a_meta_built_module_equals_building_inside_the_patch(name):
+    with wt.patch_nn_init(seed=11):
+        built = REBUILDABLE[name]()
+    with torch.device("meta"):
+        empty = REBUILDABLE[name]()
+    assert wt.init_module(empty.to_empty(device="cpu"), seed=11) is empty
+    assert _equal_states(empty, built)
+
+
+def test_init_module_calls_init_instead_of_the_resets_when_given():
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Linear(4, 2))
+    seen = []
+    wt.init_module(model, seed=0, init=lambda m: seen.append(m) or torch.nn.init.zeros_(m[0].weight))
+    assert seen == [model] and (model[0].weight == 0).all()
+
+
+class _Gpt(torch.nn.Module):
+    """Initialization code outside reset methods: self.apply in __init__, as GPT-style models do."""
+
+    def __init__(self, layers):
+        super().__init__()
+        self.embed = torch.nn.Embedding(20, 8)
+        self.layers = torch.nn.ModuleList(torch.nn.Linear(8, 8) for _ in range(layers))
+        self.apply(self._init_weights)
+
+    @staticmethod
+    def _init_weights(m):
+        if isinstance(m, torch.nn.Linear):
+            torch.nn.init.normal_(m.weight, 0.0, 0.02)
+            torch.nn.init.zeros_(m.bias)
+
+
+@pytest.mark.parametrize("make", [
+    lambda n: torch.nn.Sequential(*(torch.nn.Linear(6, 6) for _ in range(n))),
+    lambda n: torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(8, 2, 16), n, enable_nested_tensor=False),
+    _Gpt,
+], ids=["Sequential", "TransformerEncoder", "init code outside resets"])
+def test_by_name_a_layer_added_at_the_end_leaves_the_others(make):
+    with wt.patch_nn_init(seed=5, by_name=True):
+        small = make(2)
+    with wt.patch_nn_init(seed=5, by_name=True):
+        large = make(3)
+    with wt.patch_nn_init(seed=6, by_name=True):
+        other = make(2)
+    s, l, o = small.state_dict(), large.state_dict(), other.state_dict()
+    assert s.keys() < l.keys()
+    assert all(torch.equal(s[k], l[k]) for k in s)
+    random = [k for k in s if len(torch.unique(s[k])) > 1]
+    assert random and all(not torch.equal(s[k], o[k]) for k in random)
+
+
+def test_by_name_init_code_outside_resets_is_replayed_after_them():
+    with wt.patch_nn_init(seed=0, by_name=True):
+        model = _Gpt(2)
+    for layer in model.layers:  # _init_weights, not nn.Linear's reset, has the last word
+        assert (layer.bias == 0).all() and 0.01 < float(layer.weight.detach().std()) < 0.03  # 64 samples: > 5 sigma
+
+
+def test_by_name_weights_do_not_depend_on_the_order_of_the_calls():
+    with torch.device("meta"):
+        model = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.Conv1d(5, 4, 3), torch.nn.Embedding(9, 4))
+    model.to_empty(device="cpu")
+    forward = _equal_copy(wt.init_module(model, seed=3, by_name=True))
+    wt.init_module(model, seed=3, by_name=True, init=lambda m: [c.reset_parameters() for c in reversed(list(m))])
+    assert _equal_states(model, forward)
+    with wt.patch_nn_init(seed=3, by_name=True):
+        built = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.Conv1d(5, 4, 3), torch.nn.Embedding(9, 4))
+    assert _equal_states(built, forward)
+
+
+def _equal_copy(module):
+    import copy
+
+    return copy.deepcopy(module)
+
+
+def test_by_name_keys_views_by_their_place_in_the_parameter():
+    class Gates(torch.nn.Module):  # LSTM-style: one orthogonal block per gate
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.empty(8, 4))
+            self.reset_parameters()
+
+        def reset_parameters(self):
+            for gate in self.w.detach().split(4):
+                torch.nn.init.orthogonal_(gate)
+
+    with wt.patch_nn_init(seed=1, by_name=True):
+        a = torch.nn.Sequential(Gates())
+    with wt.patch_nn_init(seed=1, by_name=True):
+        b = torch.nn.Sequential(Gates(), Gates())
+    assert torch.equal(a[0].w, b[0].w) and not torch.equal(a[0].w[:4], a[0].w[4:])
+    assert not torch.equal(b[0].w, b[1].w)
+
+
+def test_by_name_tensors_without_a_name_are_filled_when_called():
+    with wt.patch_nn_init(seed=2, by_name=True):
+        free = torch.nn.init.normal_(torch.zeros(50))
+        assert not (free == 0).any()
+    with wt.patch_nn_init(seed=2, by_name=True):
+        again = torch.nn.init.normal_(torch.zeros(50))
+    assert torch.equal(free, again)
+
+
+def test_by_name_without_a_seed_follows_torch_manual_seed():
+    torch.manual_seed(4)
+    with wt.patch_nn_init(by_name=True):
+        a = torch.nn.Linear(5, 5)
+    torch.manual_seed(4)
+    with wt.patch_nn_init(by_name=True):
+        b = torch.nn.Linear(5, 5)
+    assert _equal_states(a, b)
+
+
+def test_module_init_is_wrapped_only_inside_by_name_blocks():
+    original = torch.nn.Module.__dict__["__init__"]
+    with wt.patch_nn_init(seed=0):
+        assert torch.nn.Module.__dict__["__init__"] is original
+        with wt.patch_nn_init(seed=0, by_name=True):
+            assert torch.nn.Module.__dict__["__init__"] is not original
+            torch.nn.Linear(2, 2)
+        assert torch.nn.Module.__dict__["__init__"] is original
+    with pytest.raises(KeyError), wt.patch_nn_init(seed=0, by_name=True):
+        torch.nn.Linear(2, 2)
+        raise KeyError("boom")
+    assert torch.nn.Module.__dict__["__init__"] is original
+    _assert_originals()
+
+
+def test_by_name_models_gone_before_the_exit_are_skipped():
+    with wt.patch_nn_init(seed=0, by_name=True):
+        torch.nn.Linear(3, 3)  # built and dropped
+        kept = torch.nn.Linear(3, 3)
+    with wt.patch_nn_init(seed=0, by_name=True):
+        alone = torch.nn.Linear(3, 3)
+    assert _equal_states(kept, alone)
+
+
+# ---------------------------------------------------------------------------------------------
 # Documentation
 # ---------------------------------------------------------------------------------------------
 
 
 def test_docstring_examples_run():
     result = doctest.testmod(wt, verbose=False, report=True)
-    assert result.failed == 0 and result.attempted >= 2 * len(ALL_FNS)
+    assert result.failed == 0 and result.attempted >= 2 * len(ALL_FNS) + len(DEPRECATED)

@@ -3,7 +3,10 @@
 Replaces functions of ``torch.nn.init`` by wrappers, both on ``torch.nn.init`` itself and in
 every loaded module that bound one by name (``from torch.nn.init import xavier_uniform_``), and
 undoes exactly that on exit. Blocks nest across threads: the first to enter installs, the last
-to leave restores. Each thread keeps its own stack of seed sources, which the wrappers consult.
+to leave restores. Each thread keeps its own stack of *policies*: the innermost one decides how
+the thread's calls run (which seed they get, whether they run now). A policy that wants to know
+which modules are built while it is active (``module_built``) also gets every ``nn.Module`` the
+thread constructs: ``nn.Module.__init__`` is wrapped while such a policy is open anywhere.
 """
 
 from __future__ import annotations
@@ -13,32 +16,42 @@ import sys
 import threading
 import types
 from collections.abc import Iterator
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import torch
 
 from . import _fork
 
-__all__ = ["NnInitPatch"]
+__all__ = ["NnInitPatch", "Policy"]
+
+
+class Policy(Protocol):
+    """How a thread's calls of the patched functions run: ``policy(fn, position, args, kwargs)``
+    calls ``fn`` (weightinit's function) as it sees fit and returns what the call returns.
+    ``position`` is the index of ``fn``'s ``generator`` parameter, None for functions that draw
+    nothing. Optionally ``module_built(module)`` is told of every module the thread constructs."""
+
+    def __call__(self, fn: Callable[..., Any], position: int | None, args: tuple, kwargs: dict) -> Any: ...
 
 
 class NnInitPatch:
     """Wrappers for some of ``torch.nn.init``'s functions, installed while any block is open.
 
     ``replacements`` maps a function name to (its weightinit version, the position of its
-    ``generator`` parameter or None when it is not random). Inside a block, a random function
-    called without ``generator=`` and without ``seed=`` gets ``seed=`` the thread's current
-    source (the innermost block's).
+    ``generator`` parameter or None when it is not random). Inside a block, each call goes to the
+    calling thread's innermost policy; threads without one call weightinit's function directly.
     """
 
     def __init__(self, replacements: dict[str, tuple[Callable[..., Any], int | None]]) -> None:
-        self._local = threading.local()  # .sources: this thread's stack of seed sources
+        self._local = threading.local()  # .policies: this thread's stack of policies
         self.names = frozenset(replacements)
         self.originals = {name: getattr(torch.nn.init, name) for name in replacements}
         self.patched = {name: self._wrap(name, fn, position) for name, (fn, position) in replacements.items()}
         self._lock = threading.RLock()
         self._active = 0  # open blocks, all threads
+        self._tracking = 0  # open blocks whose policy watches module construction, all threads
         self._records: list[tuple[dict, str, Any]] = []  # (module dict, name, value before)
+        self._module_init = self._wrap_module_init(torch.nn.Module.__init__)
         _fork.run_in_child(self._new_lock)
 
     def _new_lock(self) -> None:
@@ -47,42 +60,61 @@ class NnInitPatch:
         # patched; it does not hang.)
         self._lock = threading.RLock()
 
+    def current(self) -> Policy | None:
+        """The calling thread's innermost policy, or None outside any block."""
+        policies = getattr(self._local, "policies", None)
+        return policies[-1] if policies else None
+
     def _wrap(self, name: str, fn: Callable[..., Any], position: int | None) -> Callable[..., Any]:
         local = self._local
 
-        if position is None:
-
-            def patched(*args: Any, **kwargs: Any) -> Any:
+        def patched(*args: Any, **kwargs: Any) -> Any:
+            policies = getattr(local, "policies", None)
+            if not policies:
                 return fn(*args, **kwargs)
-
-        else:
-
-            def patched(*args: Any, **kwargs: Any) -> Any:
-                sources = getattr(local, "sources", None)
-                if sources and sources[-1] is not None and kwargs.get("seed") is None:
-                    gen = args[position] if len(args) > position else kwargs.get("generator")
-                    if gen is None:
-                        kwargs["seed"] = sources[-1]
-                return fn(*args, **kwargs)
+            return policies[-1](fn, position, args, kwargs)
 
         functools.update_wrapper(patched, fn)
         patched.__qualname__ = f"patch_nn_init.<patched {name}>"
         return patched
 
+    def _wrap_module_init(self, original: Callable[..., None]) -> Callable[..., None]:
+        local = self._local
+
+        def __init__(module: torch.nn.Module, *args: Any, **kwargs: Any) -> None:
+            original(module, *args, **kwargs)
+            policies = getattr(local, "policies", None)
+            built = getattr(policies[-1], "module_built", None) if policies else None
+            if built is not None:
+                built(module)
+
+        functools.update_wrapper(__init__, original)
+        __init__.__wrapped_by_weightinit__ = original  # type: ignore[attr-defined]
+        return __init__
+
     # -- entering and leaving ---------------------------------------------------------------
-    def enter(self, source: Any) -> None:
+    def enter(self, policy: Policy) -> None:
+        tracks = hasattr(policy, "module_built")
         with self._lock:
             if self._active == 0:
                 self._install()
             self._active += 1
-        sources = getattr(self._local, "sources", None)
-        if sources is None:
-            sources = self._local.sources = []
-        sources.append(source)
+            if tracks:
+                if self._tracking == 0:
+                    torch.nn.Module.__init__ = self._module_init  # type: ignore[method-assign]
+                self._tracking += 1
+        policies = getattr(self._local, "policies", None)
+        if policies is None:
+            policies = self._local.policies = []
+        policies.append(policy)
 
     def leave(self) -> None:
-        self._local.sources.pop()
+        policy = self._local.policies.pop()
         with self._lock:
+            if hasattr(policy, "module_built"):
+                self._tracking -= 1
+                if self._tracking == 0 and torch.nn.Module.__dict__["__init__"] is self._module_init:
+                    torch.nn.Module.__init__ = self._module_init.__wrapped_by_weightinit__  # type: ignore[method-assign]
             self._active -= 1
             if self._active == 0:
                 self._uninstall()
