@@ -36,9 +36,17 @@ using GroupKernel = void (*)(const DistParams& params, std::uint32_t key0, std::
 std::int64_t nontemporal_threshold();
 void set_nontemporal_threshold(std::int64_t bytes);
 
+// Writes the Philox4x32-10 words of groups [g0, g0 + ng) under key to out (64 words a group, in
+// the order a 32-bit output takes them: word r of a group is word r / 16 of block 16 g + r % 16):
+// the bits alone, no transform. Every sample needs these words, so this is the kernels' compute
+// ceiling (the benchmark's "Philox limit").
+using WordKernel = void (*)(std::uint32_t key0, std::uint32_t key1, std::uint64_t g0, std::uint64_t ng,
+                            std::uint32_t* out);
+
 struct KernelTable {
   const char* isa;
   GroupKernel fill[kDistKinds][kOutKinds];
+  WordKernel words;
 };
 
 // The instruction sets this build has kernels for, best last ("scalar" is always there), and

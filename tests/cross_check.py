@@ -3,9 +3,10 @@
 Every case of tests/golden_cases.py that is one fill of the position-keyed stream (all but the
 NumPy-Generator cases) is replayed through cpp/tools/fill_cases.cpp, a small program built from
 cpp/ with no Python: once with the host's g++, once cross-built with aarch64-linux-gnu-g++ and run
-under qemu-aarch64. The SHA-256 of each output must be the one tests/golden/v0.json pins. GCC
-contracts a*b+c into FMA by default on aarch64; the project's flags forbid it, and this is where
-a build that loses them (or a libm that differs) would show.
+under qemu-aarch64. The SHA-256 of each output must be the one tests/golden/v1.json pins. GCC
+contracts a*b+c into FMA by default on aarch64; the project's flags (read from CMakeLists.txt, so
+this build uses exactly the extension's) forbid it, and this is where a build that loses them
+(or a dependence on the C library's math, which differs between platforms) would show.
 
     python tests/cross_check.py [--require]
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
+import re
 import shutil
 import subprocess
 import sys
@@ -30,8 +31,19 @@ ROOT = HERE.parent
 CPP = ROOT / "cpp"
 sys.path.insert(0, str(HERE))
 
-#: The project's floating-point flags (CMakeLists.txt): no FMA contraction, no fast-math.
-FP_FLAGS = ["-ffp-contract=off", "-fno-fast-math", "-fno-math-errno", "-fno-trapping-math"]
+
+
+def fp_flags() -> list[str]:
+    """The project's floating-point flags for GCC and Clang, as CMakeLists.txt sets them for the
+    extension: no FMA contraction, no fast-math."""
+    text = (ROOT / "CMakeLists.txt").read_text()
+    match = re.search(r"set\(WEIGHTINIT_FP_FLAGS (-[^)]*)\)", text)
+    if match is None:
+        raise SystemExit("CMakeLists.txt sets no WEIGHTINIT_FP_FLAGS for GCC/Clang")
+    flags = match.group(1).split()
+    if "-ffp-contract=off" not in flags:
+        raise SystemExit(f"WEIGHTINIT_FP_FLAGS {flags} lack -ffp-contract=off")
+    return flags
 
 
 def fill_lines() -> dict[str, str]:
@@ -71,7 +83,7 @@ def fill_lines() -> dict[str, str]:
 
 def build(compiler: str, out_dir: Path, extra: list[str]) -> Path:
     """fill_cases built from cpp/ with ``compiler`` (the portable kernels only), statically."""
-    common = ["-std=c++17", "-O2", "-pthread", *FP_FLAGS, *extra]
+    common = ["-std=c++17", "-O2", "-pthread", *fp_flags(), *extra]
     objects = []
     sources = {
         "kernels": (CPP / "per_isa" / "kernels.cpp", ["-DWEIGHTINIT_ISA_NS=isa_scalar", '-DWEIGHTINIT_ISA_NAME="scalar"']),
@@ -86,6 +98,12 @@ def build(compiler: str, out_dir: Path, extra: list[str]) -> Path:
     exe = out_dir / "fill_cases"
     subprocess.run([compiler, *common, *objects, "-static", "-o", str(exe)], check=True)
     return exe
+
+
+def golden_file_name() -> str:
+    import golden_cases
+
+    return golden_cases.GOLDEN_FILE.name
 
 
 def check(label: str, command: list[str], lines: dict[str, str], golden: dict[str, Any]) -> int:
@@ -107,7 +125,7 @@ def check(label: str, command: list[str], lines: dict[str, str], golden: dict[st
         if len(proc.stdout) != n * np_dtype(golden[name]["dtype"]).itemsize or digest != want:
             print(f"{label}: {name}: sha256 {digest[:16]}... != golden {want[:16]}...")
             failures += 1
-    print(f"{label}: {len(lines) - failures} of {len(lines)} golden cases equal tests/golden/v0.json")
+    print(f"{label}: {len(lines) - failures} of {len(lines)} golden cases equal tests/golden/{golden_file_name()}")
     return failures
 
 
@@ -115,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--require", action="store_true", help="fail (instead of skipping) without the aarch64 tools")
     args = p.parse_args(argv)
-    golden = json.loads((HERE / "golden" / "v0.json").read_text())["cases"]
+    import golden_cases
+
+    golden = golden_cases.golden()
     lines = fill_lines()
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:

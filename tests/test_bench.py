@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import weightinit as wi
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULT_KEYS = {
     "case", "library", "kind", "variant", "dtype", "n", "shape", "threads", "bytes", "ok", "error",
     "speedup_vs_numpy", "speedup_vs_numpy_philox", "fraction_of_ceiling",
+    "additive_limit_mvalues_per_s", "fraction_of_limit",
 }
 TIMED_KEYS = {"seconds", "median_seconds", "reps", "inner", "mvalues_per_s", "gb_per_s"}
 
@@ -65,7 +67,13 @@ def test_exit_code_and_table(tiny_run):
 
 def test_markdown_table(tiny_run):
     _, out, report = tiny_run
-    md = [line for line in out.splitlines() if line.startswith("|")]
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| case | threads |"))
+    md = []  # the main table: the block of table lines from its header on
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        md.append(line)
     assert md[0].startswith("| case | threads |") and "float32 1,000" in md[0] and "bfloat16 2^12" in md[0]
     assert set(md[1]) <= set("|-: ")
     assert any(line.startswith("| weightinit he_normal |") for line in md)
@@ -115,6 +123,59 @@ def test_json_structure(tiny_run):
             assert threads == {1, 2}
             numpy_rows = [r for r in results if r["case"] == "numpy default_rng normal" and r["dtype"] == dtype and r["n"] == n]
             assert len(numpy_rows) == 1 and numpy_rows[0]["threads"] == 1
+
+
+def test_the_per_core_limit_table_shows_the_philox_word_rate_and_each_kernels_fraction_of_it(tiny_run):
+    _, out, report = tiny_run
+    assert "Per core, in cache" in out and "M words/s" in out and "of Philox limit" in out
+    kernels = report["kernels"]
+    words = kernels[0]
+    assert words["kernel"] == "philox4x32-10 words" and words["n"] == 2**16 and words["threads"] == 1
+    assert words["isa"] == wi.get_isa() and _number(words["mvalues_per_s"]) and words["fraction_of_philox"] == 1.0
+    measured = {(r["kernel"], r["dtype"]) for r in kernels[1:]}
+    assert measured == {(k, d) for k in ("uniform", "normal", "truncated_normal") for d in ("float32", "float64", "bfloat16")}
+    for r in kernels[1:]:
+        assert r["n"] == 2**16 and r["threads"] == 1
+        assert r["words_per_value"] == (2 if r["dtype"] == "float64" else 1)
+        assert _number(r["mvalues_per_s"]) and r["mvalues_per_s"] > 0
+        # the fraction is the stated ratio of the two measured rates
+        assert r["fraction_of_philox"] == pytest.approx(r["mvalues_per_s"] * r["words_per_value"] / words["mvalues_per_s"])
+    for r in kernels:
+        assert f"{r['kernel']}  " in out or f"{r['kernel']} " in out
+    md = [line for line in out.splitlines() if line.startswith("| philox4x32-10 words |") or line.startswith("| truncated_normal | float64 |")]
+    assert len(md) == 2  # the Markdown version (--markdown) too
+
+
+def test_fresh_weightinit_rows_show_their_fraction_of_the_additive_limit(tiny_run):
+    _, _, report = tiny_run
+    rate = {(r["case"], r["dtype"], r["n"], r["threads"]): r["mvalues_per_s"] for r in report["results"] if r["ok"]}
+    per_core = {(r["kernel"], r["dtype"]): r["mvalues_per_s"] for r in report["kernels"]}
+    kernel_of = {"weightinit glorot_uniform": "uniform", "weightinit he_normal": "normal",
+                 "weightinit truncated_normal": "truncated_normal"}
+    checked = 0
+    for r in report["results"]:
+        if r["library"] == "weightinit" and r["variant"] == "fresh":
+            zeroing = rate[("ceiling zeros", r["dtype"], r["n"], r["threads"])]
+            compute = per_core[(kernel_of[r["case"]], r["dtype"])] * r["threads"]
+            limit = 1 / (1 / zeroing + 1 / compute)  # the times add
+            assert r["additive_limit_mvalues_per_s"] == pytest.approx(limit)
+            assert r["fraction_of_limit"] == pytest.approx(r["mvalues_per_s"] / limit)
+            checked += 1
+        else:
+            assert r["fraction_of_limit"] is None
+    assert checked == 3 * 3 * 2 * 2  # cases x dtypes x sizes x thread counts
+
+
+def test_philox_word_kernel_rejects_what_it_cannot_fill():
+    from weightinit import _core
+
+    for bad in (np.zeros(63, np.uint32), np.zeros(64, np.int32), np.zeros((2, 64), np.uint32), np.zeros(128, np.uint32)[::2]):
+        with pytest.raises(ValueError):
+            _core.philox4x32_words(bad, (1, 2))
+    readonly = np.zeros(64, np.uint32)
+    readonly.flags.writeable = False
+    with pytest.raises(ValueError):
+        _core.philox4x32_words(readonly, (1, 2))
 
 
 def test_torch_rows_when_installed(tiny_run):

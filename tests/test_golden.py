@@ -1,20 +1,17 @@
 """Reproducibility across versions: every pinned case still gives its recorded bits.
 
-tests/golden/v0.json was written by tests/golden_cases.py. A failure here means a seed now gives
+tests/golden/v1.json was written by tests/golden_cases.py. A failure here means a seed now gives
 different weights: that is a breaking change, allowed only with a new major version (README,
 "Guarantees"), never to make a test pass.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from golden_cases import all_cases, fingerprint
+from golden_cases import all_cases, fingerprint, golden
 
-GOLDEN = json.loads((Path(__file__).parent / "golden" / "v0.json").read_text())["cases"]
+GOLDEN = golden()
 CASES = all_cases()
 
 

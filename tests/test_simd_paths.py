@@ -97,3 +97,21 @@ def test_non_temporal_stores_give_the_same_bits(dtype):
         _core.set_streaming_threshold(before)
     np.testing.assert_array_equal(bits(got), bits(expected))
     np.testing.assert_array_equal(bits(offset), bits(expected))
+
+
+@pytest.mark.parametrize("isa", AVAILABLE)
+def test_philox_word_kernel_gives_the_documented_words_on_every_path(isa, restore_isa):
+    # The benchmark's compute limit (_core.philox4x32_words) must make the very words the fills
+    # use: word r of group g is word r // 16 of block 16 g + r % 16 (counter (b mod 2^32,
+    # b div 2^32, 0, 0)), checked against the block function, near a 2^32-block carry too.
+    wi.set_isa(isa)
+    key = (0x12345678, 0x9ABCDEF0)
+    for first_group in (0, 3, 2**28 - 2):
+        words = np.zeros(64 * 3, dtype=np.uint32)
+        _core.philox4x32_words(words, key, first_group)
+        blocks = 16 * first_group + np.arange(48, dtype=np.uint64)
+        ctr = np.zeros((48, 4), dtype=np.uint32)
+        ctr[:, 0] = (blocks & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        ctr[:, 1] = (blocks >> np.uint64(32)).astype(np.uint32)
+        v = wi.philox4x32_10(ctr, np.array(key, dtype=np.uint32)).reshape(3, 16, 4)  # group, lane, word
+        np.testing.assert_array_equal(words.reshape(3, 4, 16), v.transpose(0, 2, 1))

@@ -1,9 +1,13 @@
 // Raw Philox block functions over arrays of counters: philox4x32_10, philox4x64_10.
 #include <pybind11/numpy.h>
+#include <pybind11/stl.h>
 
+#include <array>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
+#include "../dispatch.hpp"
 #include "../parallel.hpp"
 #include "../per_isa/philox.hpp"
 #include "gil.hpp"
@@ -38,7 +42,25 @@ py::array_t<Word> philox_blocks(const py::array_t<Word, py::array::c_style>& cou
   return out;
 }
 
+// The Philox4x32-10 words of groups first_group, first_group + 1, ... into out (uint32, 1-D,
+// contiguous, a multiple of 64 long), on the calling thread with the active kernels: the compute
+// ceiling of every fill, for the benchmark.
+void philox4x32_words(py::array out, const std::array<std::uint32_t, 2>& key, std::uint64_t first_group) {
+  if (!out.dtype().is(py::dtype::of<std::uint32_t>())) throw std::invalid_argument("out must be a uint32 array");
+  if (out.ndim() != 1 || (out.strides(0) != 4 && out.size() > 1)) throw std::invalid_argument("out must be 1-D and contiguous");
+  if (!out.writeable()) throw std::invalid_argument("out must be writable");
+  if (out.size() % 64 != 0) throw std::invalid_argument("out's length must be a multiple of 64 (one group of 16 blocks)");
+  const std::uint64_t groups = static_cast<std::uint64_t>(out.size()) / 64;
+  if (first_group > UINT64_MAX / 16 - groups) throw std::invalid_argument("first_group is beyond the stream");
+  auto* o = static_cast<std::uint32_t*>(out.mutable_data());
+  const WordKernel words = active_kernels().words;
+  without_gil([&] { words(key[0], key[1], first_group, groups, o); });
+}
+
 void register_philox(py::module_& m) {
+  m.def("philox4x32_words", &philox4x32_words, py::arg("out"), py::arg("key"), py::arg("first_group") = 0,
+        "Philox4x32-10 words of groups first_group, ... (64 words each: word r of a group is word r // 16\n"
+        "of block 16 g + r % 16) into out (1-D contiguous uint32, a multiple of 64 long), on one thread.");
   m.def("philox4x32_10", &philox_blocks<std::uint32_t>, py::arg("counter"), py::arg("key"),
         "Philox4x32-10 of each row of counter (n, 4) uint32 under key (2,) uint32.");
   m.def("philox4x64_10", &philox_blocks<std::uint64_t>, py::arg("counter"), py::arg("key"),

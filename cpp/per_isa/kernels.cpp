@@ -77,9 +77,25 @@ void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key
   if (nontemporal) fence_nontemporal();
 }
 
+void word_groups(std::uint32_t key0, std::uint32_t key1, std::uint64_t g0, std::uint64_t ng, std::uint32_t* out) {
+  alignas(64) std::uint32_t x[4][kLanes];
+  for (std::uint64_t g = g0; g < g0 + ng; ++g) {
+    const std::uint64_t b0 = g * kLanes;
+    for (int i = 0; i < kLanes; ++i) {
+      x[0][i] = static_cast<std::uint32_t>(b0) + static_cast<std::uint32_t>(i);
+      x[1][i] = static_cast<std::uint32_t>(b0 >> 32);
+      x[2][i] = 0;
+      x[3][i] = 0;
+    }
+    philox4x32_10_lanes(x, Key2x32{key0, key1});
+    std::memcpy(out + (g - g0) * 4 * kLanes, x, sizeof(x));  // x[k][i] is word 16 k + i of the group
+  }
+}
+
 KernelTable build_table() {
   KernelTable t{};
   t.isa = WEIGHTINIT_ISA_NAME;
+  t.words = &word_groups;
   for (int d = 0; d < kDistKinds; ++d) {
     for (int o = 0; o < kOutKinds; ++o) {
       visit_kinds(static_cast<DistKind>(d), static_cast<OutKind>(o), [&](auto types) {

@@ -65,6 +65,20 @@ inline float double_to_float_round_odd(double x) {
   return f;
 }
 
+// std::nextafter(f, -inf) and std::nextafter(f, +inf) for f not NaN (and not -inf resp. +inf, which
+// nextafter keeps and these would turn into NaN; never asked for below), as one step
+// of its bit pattern: selects only, so a loop of them vectorizes (std::nextafter is a call).
+inline float float_step_down(float f) {
+  const std::uint32_t b = bit_cast<std::uint32_t>(f);
+  const std::uint32_t stepped = (b >> 31) != 0 ? b + 1u : b - 1u;
+  return bit_cast<float>((b & 0x7FFFFFFFu) == 0 ? 0x80000001u : stepped);  // +-0 -> -denorm_min
+}
+inline float float_step_up(float f) {
+  const std::uint32_t b = bit_cast<std::uint32_t>(f);
+  const std::uint32_t stepped = (b >> 31) != 0 ? b - 1u : b + 1u;
+  return bit_cast<float>((b & 0x7FFFFFFFu) == 0 ? 0x00000001u : stepped);  // +-0 -> +denorm_min
+}
+
 // Conversion of a working-precision value to an output element.
 template <class Out> struct OutputConvert;
 template <> struct OutputConvert<float> {
@@ -95,8 +109,8 @@ inline Out convert_within(double x, double lo, double hi) {
   } else {
     if constexpr (std::is_same_v<Out, float>) {
       float f = static_cast<float>(x);
-      if (static_cast<double>(f) > hi) f = std::nextafter(f, -INFINITY);
-      if (static_cast<double>(f) < lo) f = std::nextafter(f, INFINITY);
+      f = static_cast<double>(f) > hi ? float_step_down(f) : f;
+      f = static_cast<double>(f) < lo ? float_step_up(f) : f;
       return f;
     } else {
       // Sampled at float32 precision (the float32 result, itself kept inside the bounds), then

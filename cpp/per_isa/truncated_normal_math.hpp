@@ -1,7 +1,8 @@
 // The truncated normal's math: the standard normal's upper tail Q(x) = P(Z > x), its inverse,
 // and the standard normal restricted to an interval, sampled by inversion.
-// The exact path uses the C library's erfc/exp/log/log1p/expm1 (correctly rounded or within an
-// ulp on glibc) in double and is not on a SIMD path; the fast path is selects only and vectorizes.
+// The exact path uses FDLIBM's erfc/exp/log/log1p/expm1 (portable_math.hpp: within an ulp, and
+// the same bits on every machine, unlike the C library's) in double and is not on a SIMD path;
+// the fast path is selects only and vectorizes. Nothing here calls the C library's math.
 #pragma once
 
 #include "../isa_namespace.hpp"
@@ -9,6 +10,7 @@
 #include <cmath>
 
 #include "log.hpp"
+#include "portable_math.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -19,7 +21,7 @@ inline constexpr double kLogSqrt2Pi = 0.91893853320467274178;  // log(sqrt(2*pi)
 // Mills ratio M(x) = Q(x) / phi(x) for x >= 0.
 inline double mills_ratio(double x) {
   if (x < 5.0) {
-    return 0.5 * std::erfc(x * kSqrt1_2) * std::exp(0.5 * x * x + kLogSqrt2Pi);
+    return 0.5 * portable::erfc(x * kSqrt1_2) * portable::exp(0.5 * x * x + kLogSqrt2Pi);
   }
   // Laplace's continued fraction 1/(x+ 1/(x+ 2/(x+ 3/(x+ ...)))), converged to double
   // precision by 60 terms for x >= 5.
@@ -30,8 +32,8 @@ inline double mills_ratio(double x) {
 
 // log Q(x) for x >= 0, accurate to a few ulp in absolute terms even where Q underflows.
 inline double log_normal_tail(double x) {
-  if (x < 5.0) return std::log(0.5 * std::erfc(x * kSqrt1_2));
-  return -0.5 * x * x - kLogSqrt2Pi + std::log(mills_ratio(x));
+  if (x < 5.0) return portable::log(0.5 * portable::erfc(x * kSqrt1_2));
+  return -0.5 * x * x - kLogSqrt2Pi + portable::log(mills_ratio(x));
 }
 
 // The x >= 0 with log Q(x) = target (target <= log 1/2), by Newton's method on log Q, which is
@@ -81,13 +83,33 @@ inline float normal_tail_inverse_fast(float q) {
   return 1.41421356f * (p * (1.0f - 2.0f * q));
 }
 
-// One Halley step on Q(x) = q from an estimate x with relative error ~1e-7 (the step cubes it):
-// with r = (Q(x) - q) / Q'(x), Q' = -phi, Q'' = x phi, Halley's x - r / (1 - r Q'' / (2 Q')) is
-// x - r / (1 + r x / 2).
-inline double normal_tail_inverse_refine(double x, double q) {
-  const double phi = std::exp(-0.5 * x * x - kLogSqrt2Pi);
-  const double r = (0.5 * std::erfc(x * kSqrt1_2) - q) / -phi;
-  return x - r / (1.0 + 0.5 * r * x);
+// Q^-1(q) = -Phi^-1(q) for q in [1e-11, 1/2], in double: M. J. Wichura's PPND16 ("Algorithm
+// AS 241: The percentage points of the normal distribution", Applied Statistics 37(3), 1988,
+// 477-484), relative error about 1e-16 by its author's account. A rational function of
+// r = 0.180625 - (1/2 - q)^2 for q >= 0.075, else of r = sqrt(-log q) - 1.6 (AS 241's third
+// branch, r > 5, starts below q = 1.4e-11). The branch picks the coefficients (selects), so one
+// evaluation serves every lane, with no C library call: vectorizes, the same bits everywhere.
+inline double normal_tail_inverse_double(double q) {
+  const double d = 0.5 - q;  // >= 0
+  const bool central = d <= 0.425;
+  const double r = central ? 0.180625 - d * d : std::sqrt(-log_positive(q)) - 1.6;
+  double num = central ? 2.5090809287301226727e+3 : 7.74545014278341407640e-4;
+  num = num * r + (central ? 3.3430575583588128105e+4 : 2.27238449892691845833e-2);
+  num = num * r + (central ? 6.7265770927008700853e+4 : 2.41780725177450611770e-1);
+  num = num * r + (central ? 4.5921953931549871457e+4 : 1.27045825245236838258e+0);
+  num = num * r + (central ? 1.3731693765509461125e+4 : 3.64784832476320460504e+0);
+  num = num * r + (central ? 1.9715909503065514427e+3 : 5.76949722146069140550e+0);
+  num = num * r + (central ? 1.3314166789178437745e+2 : 4.63033784615654529590e+0);
+  num = num * r + (central ? 3.3871328727963666080e+0 : 1.42343711074968357734e+0);
+  double den = central ? 5.2264952788528545610e+3 : 1.05075007164441684324e-9;
+  den = den * r + (central ? 2.8729085735721942674e+4 : 5.47593808499534494600e-4);
+  den = den * r + (central ? 3.9307895800092710610e+4 : 1.51986665636164571966e-2);
+  den = den * r + (central ? 2.1213794301586595867e+4 : 1.48103976427480074590e-1);
+  den = den * r + (central ? 5.3941960214247511077e+3 : 6.89767334985100004550e-1);
+  den = den * r + (central ? 6.8718700749205790830e+2 : 1.67638483018380384940e+0);
+  den = den * r + (central ? 4.2313330701600911252e+1 : 2.05319162663775882187e+0);
+  den = den * r + 1.0;
+  return (central ? d * num : num) / den;
 }
 
 // The standard normal restricted to [a, b], by inversion of its distribution function from a
@@ -96,7 +118,7 @@ inline double normal_tail_inverse_refine(double x, double q) {
 //   tail probabilities cancel, the density integrated directly.
 //   Fast path (bounds in [-4.75, 4.75], at least 0.25 apart, which covers initializers' +-2
 //   and +-3 sigma; the sample's own tail probability is never below 1e-6 there): the float
-//   inverse, optionally refined to double precision.
+//   inverse for 32-bit outputs, AS 241 in double for float64.
 struct StandardTruncatedNormal {
   double alpha, beta;           // bounds, after the flip below
   double width;                 // beta - alpha, computed from the unstandardized bounds (exact)
@@ -127,15 +149,15 @@ struct StandardTruncatedNormal {
     if (narrow) {
       // nothing to precompute
     } else if (far) {
-      expm1_d = std::isinf(w) ? -1.0 : std::expm1(far_log_ratio(w));
+      expm1_d = std::isinf(w) ? -1.0 : portable::expm1(far_log_ratio(w));
     } else if (straddle || fast) {
-      q_below = 0.5 * std::erfc(-a * kSqrt1_2);
-      q_above = 0.5 * std::erfc(b * kSqrt1_2);
+      q_below = 0.5 * portable::erfc(-a * kSqrt1_2);
+      q_above = 0.5 * portable::erfc(b * kSqrt1_2);
       mass = (1.0 - q_below) - q_above;
     } else {
       log_q_alpha = log_normal_tail(a);
       const double log_q_beta = std::isinf(b) ? -INFINITY : log_normal_tail(b);
-      expm1_d = std::expm1(log_q_beta - log_q_alpha);
+      expm1_d = portable::expm1(log_q_beta - log_q_alpha);
     }
   }
 
@@ -147,14 +169,14 @@ struct StandardTruncatedNormal {
   // log Q(alpha + t) - log Q(alpha) = -(alpha t + t^2 / 2) + log(M(alpha + t) / M(alpha)), with
   // M the Mills ratio: every term keeps its precision however large alpha is.
   double far_log_ratio(double t) const {
-    return -(alpha * t + 0.5 * t * t) + std::log(mills_ratio(alpha + t) / mills_ratio(alpha));
+    return -(alpha * t + 0.5 * t * t) + portable::log(mills_ratio(alpha + t) / mills_ratio(alpha));
   }
 
   // t in [0, width] with far_log_ratio(t) = log1p(u * expm1_d), by Newton's method (the ratio's
   // slope is -1 / M(alpha + t)); log Q is concave, so starting right of the root (at the tangent
   // at 0's answer) every step stays right of it and moves left.
   double far_offset(double u) const {
-    const double target = std::log1p(u * expm1_d);
+    const double target = portable::log1p(u * expm1_d);
     double t = std::fmin(-target * mills_ratio(alpha), width);
     for (int it = 0; it < 100; ++it) {
       const double step = (far_log_ratio(t) - target) * mills_ratio(alpha + t);  // <= 0 right of root
@@ -184,7 +206,7 @@ struct StandardTruncatedNormal {
     double sum = 0.0;
     for (int i = 0; i < 8; ++i) {
       const double s = t * kNode[i];
-      sum += kWeight[i] * std::exp(-alpha * s - 0.5 * s * s);
+      sum += kWeight[i] * portable::exp(-alpha * s - 0.5 * s * s);
     }
     return t * sum;
   }
@@ -194,7 +216,7 @@ struct StandardTruncatedNormal {
     const double target = u * narrow_mass(width);
     double t = u * width;
     for (int it = 0; it < 6; ++it) {
-      t -= (narrow_mass(t) - target) / std::exp(-alpha * t - 0.5 * t * t);
+      t -= (narrow_mass(t) - target) / portable::exp(-alpha * t - 0.5 * t * t);
       t = std::fmin(std::fmax(t, 0.0), width);
     }
     return t;
@@ -205,10 +227,10 @@ struct StandardTruncatedNormal {
     if (straddle) {
       const double p_below = q_below + u * mass;          // P(Z < x)
       const double p_above = q_above + (1.0 - u) * mass;  // P(Z > x)
-      if (p_below <= p_above) return -normal_tail_inverse_log(std::log(p_below), -alpha);
-      return normal_tail_inverse_log(std::log(p_above), beta);
+      if (p_below <= p_above) return -normal_tail_inverse_log(portable::log(p_below), -alpha);
+      return normal_tail_inverse_log(portable::log(p_above), beta);
     }
-    const double target = log_q_alpha + std::log1p(u * expm1_d);
+    const double target = log_q_alpha + portable::log1p(u * expm1_d);
     return normal_tail_inverse_log(target, beta);
   }
 
@@ -224,8 +246,12 @@ struct StandardTruncatedNormal {
     const double p_above = q_above + (1.0 - u) * mass;
     const bool upper = p_above < p_below;
     const double q = upper ? p_above : p_below;
-    double x = static_cast<double>(normal_tail_inverse_fast(static_cast<float>(q)));
-    if constexpr (kDoublePrecision) x = normal_tail_inverse_refine(x, q);
+    double x;
+    if constexpr (kDoublePrecision) {
+      x = normal_tail_inverse_double(q);
+    } else {
+      x = static_cast<double>(normal_tail_inverse_fast(static_cast<float>(q)));
+    }
     return upper ? x : -x;
   }
 };

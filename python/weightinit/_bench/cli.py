@@ -13,6 +13,7 @@ from . import generator as generator_section
 from .cases import HUGE_SIZE
 from .._progress import progress
 from .machine import package_version
+from .limits import format_kernels
 from .plot import write_plot
 from .report import format_markdown, format_table
 from .run import run
@@ -113,9 +114,13 @@ def main(argv: list[str] | None = None, prog: str = "python -m weightinit bench"
     else:
         report = run(sizes, dtypes, threads, timing, with_out=not args.no_out, quiet=args.quiet, skip_peers=tuple(args.skip))
         print(format_table(report))
+        print()
+        print(format_kernels(report["kernels"]))
         if args.markdown:
             print()
             print(format_markdown(report))
+            print()
+            print(format_kernels(report["kernels"], markdown=True))
     report["settings"]["mode"] = "quick" if args.quick else "full"
     report["settings"]["argv"] = list(sys.argv[1:] if argv is None else argv)
 

@@ -7,7 +7,7 @@ from typing import Any
 from .cases import HUGE_SIZE, SINGLE_THREADED, format_n
 from .machine import CONTENDED_CPUS
 
-COLUMNS = ["case", "dtype", "n", "threads", "M values/s", "GB/s", "x NumPy", "x NumPy Philox", "of ceiling"]
+COLUMNS = ["case", "dtype", "n", "threads", "M values/s", "GB/s", "x NumPy", "x NumPy Philox", "of ceiling", "of limit"]
 
 
 def _fmt(v: float | None, spec: str, suffix: str = "") -> str:
@@ -21,13 +21,14 @@ def _rate(v: float) -> str:
 def _row_cells(r: dict[str, Any]) -> list[str]:
     head = [r["case"], r["dtype"], format_n(r["n"]), str(r["threads"])]
     if not r.get("ok"):
-        return head + ["n/a", "n/a", "n/a", "n/a", "n/a"]
+        return head + ["n/a"] * 6
     return head + [
         _rate(r["mvalues_per_s"]) + ("!" if r.get("contended") else ""),
         _fmt(r["gb_per_s"], ".2f"),
         _fmt(r["speedup_vs_numpy"], ".2f", "x"),
         _fmt(r["speedup_vs_numpy_philox"], ".2f", "x"),
         _fmt(None if r["fraction_of_ceiling"] is None else 100 * r["fraction_of_ceiling"], ".0f", "%"),
+        _fmt(None if r.get("fraction_of_limit") is None else 100 * r["fraction_of_limit"], ".0f", "%"),
     ]
 
 
@@ -47,6 +48,8 @@ def format_table(report: dict[str, Any]) -> str:
         "M values/s and GB/s of output, best of reps; x NumPy: speedup over the same run's NumPy "
         "default_rng (PCG64) recipe, uniform vs uniform, normal/truncated vs normal; "
         "of ceiling: fraction of weightinit.zeros of the same size, dtype and threads (into out= for out= rows); "
+        "of limit (fresh weightinit rows): fraction of the additive limit, the rate of zeroing the fresh pages "
+        "(ceiling zeros) plus computing at the per-core in-cache kernel rate (table below) x threads; "
         "(reference) rows: NumPy's own 1-thread constant fill, to show how close that ceiling is to the memory; "
         "NumPy rows run on 1 thread.",
         "",

@@ -12,6 +12,7 @@ from typing import Any
 from .._progress import progress
 from .._runtime import get_num_threads, set_num_threads
 from .cases import BASELINE_KIND, ITEMSIZE, NUMPY_BASELINE, NUMPY_PHILOX, Case, build_plan
+from .limits import additive_limit, kernel_rate, measure_kernels
 from .machine import CONTENDED_CPUS, cpu_snapshot, import_peer, machine_info, meminfo, other_load, package_version
 from .timing import Timing, measure
 
@@ -85,8 +86,9 @@ def run_case(case: Case, peers: dict[str, Any], timing: Timing) -> None:
             gc.collect()  # (a full collection costs ~0.1 s once torch is imported)
 
 
-def _annotate(results: list[dict[str, Any]]) -> None:
-    """Speedups over NumPy and fractions of the ceiling, from rows of the same run."""
+def _annotate(results: list[dict[str, Any]], kernels: list[dict[str, Any]]) -> None:
+    """Speedups over NumPy, fractions of the ceiling and, for fresh weightinit rows, of the
+    additive limit (zeroing plus per-core kernel time, see .limits), from the same run."""
     rate: dict[tuple, float] = {}
     for r in results:
         if r.get("ok"):
@@ -98,8 +100,15 @@ def _annotate(results: list[dict[str, Any]]) -> None:
     for r in results:
         r["speedup_vs_numpy"] = r["speedup_vs_numpy_philox"] = r["fraction_of_ceiling"] = None
         r["ceiling_threads"] = None
+        r["additive_limit_mvalues_per_s"] = r["fraction_of_limit"] = None
         if not r.get("ok"):
             continue
+        per_core = kernel_rate(kernels, r["case"], r["dtype"]) if r["variant"] == "fresh" else None
+        zeroing = rate.get(("ceiling zeros", r["dtype"], r["n"], r["threads"]))
+        if per_core and zeroing:
+            limit = additive_limit(zeroing, per_core, r["threads"])
+            r["additive_limit_mvalues_per_s"] = limit
+            r["fraction_of_limit"] = r["mvalues_per_s"] / limit
         kind = BASELINE_KIND.get(r["kind"])
         if kind is not None:
             for key, base in (("speedup_vs_numpy", NUMPY_BASELINE), ("speedup_vs_numpy_philox", NUMPY_PHILOX)):
@@ -152,6 +161,8 @@ def run(
         },
         "peers": peer_status,
     }
+    # The per-core compute limit first, on a quiet machine state (no big arrays around yet).
+    report["kernels"] = measure_kernels(dtypes, timing)
     plan = build_plan(sizes, dtypes, thread_counts, peers, with_out)
     bar = progress(len(plan), "bench", unit="cases", quiet=quiet)
     t0 = time.perf_counter()
@@ -166,7 +177,7 @@ def run(
         if torch is not None:
             torch.set_num_threads(original_torch_threads)
     results = [c.result for c in plan]
-    _annotate(results)
+    _annotate(results, report["kernels"])
     report["results"] = results
     report["elapsed_seconds"] = time.perf_counter() - t0
     report["machine"]["load_average_at_end"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
