@@ -20,6 +20,8 @@ CASES = {
     "uniform": lambda shape, **kw: wi.uniform(shape, -0.75, 2.5, **kw),
     "normal": lambda shape, **kw: wi.normal(shape, 0.25, 3.0, **kw),
     "truncated_fast": lambda shape, **kw: wi.truncated_normal(shape, 0.0, 1.0, -2.0, 2.0, **kw),
+    # fast path where samples reach Giles' second branch (tail probability below 0.002)
+    "truncated_fast_wide": lambda shape, **kw: wi.truncated_normal(shape, 0.0, 1.0, -4.0, 3.5, **kw),
     "truncated_exact": lambda shape, **kw: wi.truncated_normal(shape, 0.0, 1.0, 2.5, 9.0, **kw),
     "he_normal": lambda shape, **kw: wi.he_normal(shape, **kw),
     "glorot_uniform": lambda shape, **kw: wi.glorot_uniform(shape, **kw),

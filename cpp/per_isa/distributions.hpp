@@ -130,14 +130,22 @@ struct TruncatedNormal {
     }
     return mean + std * standard.exact_sample(u);
   }
+  template <bool kNear = false>
   double fast_value(typename P::Word w) const {
-    return mean + std * standard.fast_sample<std::is_same_v<Real, double>>(unit_open_f64(w));
+    return mean + std * standard.fast_sample<std::is_same_v<Real, double>, kNear>(unit_open_f64(w));
   }
 
   double single(const Block& b, int slot) const {
     return standard.fast ? fast_value(P::word(b, slot)) : exact_value(P::word(b, slot));
   }
   void group(const std::uint32_t (&x)[4][kLanes], double* out) const {
+    if constexpr (!std::is_same_v<Real, double>) {
+      if (standard.fast_near) {  // +-2 sigma and narrower: one polynomial of Giles' two
+        for (int k = 0; k < slots; ++k)
+          for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = fast_value<true>(P::lane_word(x, k, i));
+        return;
+      }
+    }
     if (standard.fast) {
       for (int k = 0; k < slots; ++k)
         for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = fast_value(P::lane_word(x, k, i));

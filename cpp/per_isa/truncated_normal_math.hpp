@@ -57,6 +57,9 @@ inline double normal_tail_inverse_log(double target, double upper) {
 // ("Approximating the erfinv function", GPU Computing Gems, 2011), x = sqrt(2) erfinv(1 - 2q),
 // with w = -log((1 - y)(1 + y)) formed from q directly (no cancellation). Measured against
 // scipy.special.ndtri: relative error <= 1.3e-7 (about one float ulp) over that range.
+// kBothBranches false: for callers that know w < 5 (q >= 0.0017) for every q they pass, the
+// second polynomial (and its square root) is skipped; the result is the same, bit for bit.
+template <bool kBothBranches = true>
 inline float normal_tail_inverse_fast(float q) {
   const float w = -log_positive(4.0f * q * (1.0f - q));
   const float a = w - 2.5f;
@@ -69,6 +72,7 @@ inline float normal_tail_inverse_fast(float q) {
   p1 = -0.00417768164f + p1 * a;
   p1 = 0.246640727f + p1 * a;
   p1 = 1.50140941f + p1 * a;
+  if constexpr (!kBothBranches) return 1.41421356f * (p1 * (1.0f - 2.0f * q));
   const float b = std::sqrt(w) - 3.0f;
   float p2 = -0.000200214257f;
   p2 = 0.000100950558f + p2 * b;
@@ -125,6 +129,7 @@ struct StandardTruncatedNormal {
   bool flip;                    // sample -Z on [-beta, -alpha] when the interval lies left of 0
   bool straddle;
   bool fast;
+  bool fast_near;               // fast, and every sample's tail probability >= 0.002 (|z| < 2.88)
   bool narrow;                  // bounds so close that the density is nearly flat between them
   bool far;                     // the interval lies so far out that the tail is exponential there
   double log_q_alpha, expm1_d;  // tail case: log Q(alpha), expm1(log Q(beta) - log Q(alpha))
@@ -146,6 +151,7 @@ struct StandardTruncatedNormal {
     narrow = !fast && w * (std::fmax(std::fabs(a), std::fabs(b)) + w) <= 1e-2;
     far = !fast && !narrow && !straddle && a >= kFarTail;
     log_q_alpha = expm1_d = q_below = q_above = mass = 0.0;
+    fast_near = false;
     if (narrow) {
       // nothing to precompute
     } else if (far) {
@@ -154,6 +160,9 @@ struct StandardTruncatedNormal {
       q_below = 0.5 * portable::erfc(-a * kSqrt1_2);
       q_above = 0.5 * portable::erfc(b * kSqrt1_2);
       mass = (1.0 - q_below) - q_above;
+      // p_below >= q_below and p_above >= q_above hold after rounding too, so every q is at
+      // least 0.002 and Giles' w = -log(4 q (1 - q)) at most 4.83: its first branch (w < 5).
+      fast_near = fast && std::fmin(q_below, q_above) >= 0.002;
     } else {
       log_q_alpha = log_normal_tail(a);
       const double log_q_beta = std::isinf(b) ? -INFINITY : log_normal_tail(b);
@@ -239,8 +248,9 @@ struct StandardTruncatedNormal {
     return flip ? -z : z;
   }
 
-  // Selects only, no branches: vectorizes.
-  template <bool kDoublePrecision>
+  // Selects only, no branches: vectorizes. kNear: the caller has checked fast_near (float
+  // only; the same bits as without, fewer operations).
+  template <bool kDoublePrecision, bool kNear = false>
   double fast_sample(double u) const {
     const double p_below = q_below + u * mass;
     const double p_above = q_above + (1.0 - u) * mass;
@@ -250,7 +260,7 @@ struct StandardTruncatedNormal {
     if constexpr (kDoublePrecision) {
       x = normal_tail_inverse_double(q);
     } else {
-      x = static_cast<double>(normal_tail_inverse_fast(static_cast<float>(q)));
+      x = static_cast<double>(normal_tail_inverse_fast<!kNear>(static_cast<float>(q)));
     }
     return upper ? x : -x;
   }
