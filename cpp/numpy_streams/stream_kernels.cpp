@@ -82,9 +82,13 @@ inline void mulhilo_lanes(V x, V a_lo, V a_hi, V& hi, V& lo) {
 }
 
 constexpr int kGroups = 2;
+// Blocks done by the scalar unit (64 x 64 -> 128-bit mul) in the same round loop: its integer
+// multiplier runs beside the vector units, which the vector groups keep busy.
+constexpr int kScalarBlocks = 4;
 
-// x[g][w]: word w of kLanes blocks, for kGroups groups; ten rounds on all of them.
-inline void rounds(V (&x)[kGroups][4], Key2x64 key) {
+// x[g][w]: word w of kLanes blocks, for kGroups groups, and s[j] kScalarBlocks more blocks;
+// ten rounds on all of them.
+inline void rounds(V (&x)[kGroups][4], Ctr4x64 (&s)[kScalarBlocks], Key2x64 key) {
   const V m0_lo = set1(kPhilox4x64M0 & 0xFFFFFFFFu), m0_hi = set1(kPhilox4x64M0 >> 32);
   const V m1_lo = set1(kPhilox4x64M1 & 0xFFFFFFFFu), m1_hi = set1(kPhilox4x64M1 >> 32);
   for (int r = 0; r < kPhiloxRounds; ++r) {
@@ -101,6 +105,7 @@ inline void rounds(V (&x)[kGroups][4], Key2x64 key) {
       x[g][2] = y2;
       x[g][3] = lo0;
     }
+    for (int j = 0; j < kScalarBlocks; ++j) philox_round(s[j], key);
   }
 }
 
@@ -140,7 +145,8 @@ inline void store_blocks(const V (&x)[4], std::uint64_t* out) {
 #endif
 
 void philox4x64_blocks(const Ctr4x64& counter, const Key2x64& key, std::uint64_t blocks, std::uint64_t* out) {
-  constexpr std::uint64_t kStep = kLanes * kGroups;
+  constexpr std::uint64_t kVectorStep = kLanes * kGroups;
+  constexpr std::uint64_t kStep = kVectorStep + kScalarBlocks;
   // Lanes count with the counter's low word only; a carry into the next word goes the scalar way.
   std::uint64_t b = 0;
   if (counter[0] <= ~std::uint64_t{0} - blocks) {
@@ -153,8 +159,15 @@ void philox4x64_blocks(const Ctr4x64& counter, const Key2x64& key, std::uint64_t
         x[g][2] = c2;
         x[g][3] = c3;
       }
-      rounds(x, key);
+      Ctr4x64 s[kScalarBlocks];
+      for (int j = 0; j < kScalarBlocks; ++j) {
+        s[j] = {counter[0] + b + kVectorStep + static_cast<std::uint64_t>(j) + 1, counter[1], counter[2], counter[3]};
+      }
+      rounds(x, s, key);
       for (int g = 0; g < kGroups; ++g) store_blocks(x[g], out + 4 * (b + static_cast<std::uint64_t>(g * kLanes)));
+      for (int j = 0; j < kScalarBlocks; ++j) {
+        for (int k = 0; k < 4; ++k) out[4 * (b + kVectorStep + static_cast<std::uint64_t>(j)) + static_cast<std::uint64_t>(k)] = s[j][k];
+      }
     }
   }
   blocks_scalar(counter_add(counter, b), key, blocks - b, out + 4 * b);
