@@ -14,8 +14,8 @@ import ml_dtypes
 import numpy as np
 
 from . import _core
-from ._arrays import c_strides, new_array, normalize_shape, positions_of_index, resolve_out
-from ._dtypes import CORE_NAME, resolve_dtype
+from ._arrays import new_array, normalize_shape, positions_of_index, resolve_out
+from ._dtypes import CORE_NAME
 from ._seed import key_from_seed
 
 __all__ = ["check_finite_result", "fill_distribution"]
@@ -113,15 +113,6 @@ def fill_distribution(
     The value at each position of the full tensor ``shape`` depends only on the key and the
     position, so ``index=`` returns exactly ``full[index]`` at the cost of the part asked for.
     """
-    if out is None and index is None:  # the common case, a new whole tensor: the same steps, fewer calls
-        full_shape = normalize_shape(shape)
-        dt = resolve_dtype(np.float32 if dtype is None else dtype)
-        check_finite_result(distribution, params, dt)
-        result = new_array(full_shape, dt)
-        key = key_from_seed(seed) if distribution != "constant" else (0, 0)
-        if result.size:
-            _core.fill(distribution, result, CORE_NAME[dt], [float(p) for p in params], key, 0, c_strides(full_shape))
-        return result
     full_shape = normalize_shape(shape)
     result, target, dt = resolve_out(out, dtype)
     check_finite_result(distribution, params, dt)
