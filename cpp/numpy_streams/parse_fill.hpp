@@ -30,7 +30,6 @@
 #include <cstdint>
 #include <memory>
 #include <thread>
-#include <vector>
 
 #include "../parallel.hpp"
 #include "fixed_fill.hpp"
@@ -58,6 +57,7 @@ struct Segment {
   std::unique_ptr<Value[]> values;        // values[i]: sample i of the guessed parse
   std::unique_ptr<LongSample[]> longs;    // the samples longer than one unit, by index (not for filters)
   std::size_t capacity = 0;               // units a segment may have
+  std::size_t long_capacity = 0;          // units whose long samples `longs` has room for
   std::size_t long_count = 0;
   std::uint64_t start = 0;                // the guessed boundary the parse started from
   std::uint64_t stop = 0;                 // samples starting in [start, stop) belong to this segment
@@ -77,7 +77,6 @@ struct Segment {
       long_capacity = capacity;
     }
   }
-  std::size_t long_capacity = 0;
 };
 
 // The calling thread's buffer for values of type Value (a pool worker's lives as long as it).

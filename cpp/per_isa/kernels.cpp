@@ -47,6 +47,19 @@ inline void fence_nontemporal() {
 #endif
 }
 
+// The Philox4x32-10 blocks of group g, counters g * kLanes + i (low word, then high word, then
+// two zero words): x[k][i] is word k of block i.
+inline void group_blocks(std::uint64_t g, const Key2x32& key, std::uint32_t (&x)[4][kLanes]) {
+  const std::uint64_t b0 = g * kLanes;
+  for (int i = 0; i < kLanes; ++i) {
+    x[0][i] = static_cast<std::uint32_t>(b0) + static_cast<std::uint32_t>(i);
+    x[1][i] = static_cast<std::uint32_t>(b0 >> 32);
+    x[2][i] = 0;
+    x[3][i] = 0;
+  }
+  philox4x32_10_lanes(x, key);
+}
+
 template <class Dist, class Out>
 void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key1, std::uint64_t g0,
                  std::uint64_t ng, void* out_ptr, bool nontemporal) {
@@ -56,14 +69,7 @@ void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key
   alignas(64) std::uint32_t x[4][kLanes];
   alignas(64) typename Dist::value_type vals[E];
   for (std::uint64_t g = g0; g < g0 + ng; ++g) {
-    const std::uint64_t b0 = g * kLanes;
-    for (int i = 0; i < kLanes; ++i) {
-      x[0][i] = static_cast<std::uint32_t>(b0) + static_cast<std::uint32_t>(i);
-      x[1][i] = static_cast<std::uint32_t>(b0 >> 32);
-      x[2][i] = 0;
-      x[3][i] = 0;
-    }
-    philox4x32_10_lanes(x, Key2x32{key0, key1});
+    group_blocks(g, Key2x32{key0, key1}, x);
     dist.group(x, vals);
     Out* o = out + (g - g0) * E;
     if (nontemporal && reinterpret_cast<std::uintptr_t>(o) % 64 == 0) {
@@ -80,14 +86,7 @@ void fill_groups(const DistParams& params, std::uint32_t key0, std::uint32_t key
 void word_groups(std::uint32_t key0, std::uint32_t key1, std::uint64_t g0, std::uint64_t ng, std::uint32_t* out) {
   alignas(64) std::uint32_t x[4][kLanes];
   for (std::uint64_t g = g0; g < g0 + ng; ++g) {
-    const std::uint64_t b0 = g * kLanes;
-    for (int i = 0; i < kLanes; ++i) {
-      x[0][i] = static_cast<std::uint32_t>(b0) + static_cast<std::uint32_t>(i);
-      x[1][i] = static_cast<std::uint32_t>(b0 >> 32);
-      x[2][i] = 0;
-      x[3][i] = 0;
-    }
-    philox4x32_10_lanes(x, Key2x32{key0, key1});
+    group_blocks(g, Key2x32{key0, key1}, x);
     std::memcpy(out + (g - g0) * 4 * kLanes, x, sizeof(x));  // x[k][i] is word 16 k + i of the group
   }
 }
