@@ -35,10 +35,11 @@ bool cpu_has(const std::string& isa) {
   if (isa == "scalar") return true;
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
-  if (isa == "avx2") return __builtin_cpu_supports("avx2");
+  // Both also use FMA (the float32 transforms' std::fma), which every such CPU has.
+  if (isa == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   if (isa == "avx512") {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl");
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
   }
 #endif
   return false;

@@ -1,11 +1,12 @@
 // Cosine and sine of a fraction of a turn given as a word (Box-Muller's angle). As for log.hpp's
-// logarithms: polynomials in plain multiplies and adds, so every code path and every machine
-// gets the same bits. float: minimax coefficients of this project's own fit; double: Taylor
-// series terms (checkable by eye).
+// logarithms: every operation written out, so every code path and every machine gets the same
+// bits. float: minimax coefficients of this project's own fit, in explicit fused multiply-adds
+// (std::fma; see log.hpp); double: Taylor series terms (checkable by eye) in multiplies and adds.
 #pragma once
 
 #include "../isa_namespace.hpp"
 
+#include <cmath>
 #include <cstdint>
 
 #include "bits.hpp"
@@ -21,14 +22,14 @@ inline namespace WEIGHTINIT_ISA_NS {
 inline void sincos_quarter(float x, float& s, float& c) {
   const float z = x * x;
   float ps = -0x1.9943e6p-13f;  // -1.951528684e-04
-  ps = ps * z + 0x1.11073cp-7f;  //  8.332161233e-03
-  ps = ps * z - 0x1.555546p-3f;  // -1.666665524e-01
-  s = x + x * (z * ps);
+  ps = fused_multiply_add(ps, z, 0x1.11073cp-7f);  //  8.332161233e-03
+  ps = fused_multiply_add(ps, z, -0x1.555546p-3f);  // -1.666665524e-01
+  s = fused_multiply_add(x, z * ps, x);
   float pc = 0x1.99eb9cp-16f;    //  2.443315680e-05
-  pc = pc * z - 0x1.6c0c34p-10f;  // -1.388731645e-03
-  pc = pc * z + 0x1.55554ap-5f;   //  4.166664556e-02
-  pc = pc * z - 0.5f;
-  c = 1.0f + z * pc;
+  pc = fused_multiply_add(pc, z, -0x1.6c0c34p-10f);  // -1.388731645e-03
+  pc = fused_multiply_add(pc, z, 0x1.55554ap-5f);   //  4.166664556e-02
+  pc = fused_multiply_add(pc, z, -0.5f);
+  c = fused_multiply_add(z, pc, 1.0f);
 }
 
 inline void sincos_quarter(double x, double& s, double& c) {
