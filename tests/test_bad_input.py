@@ -70,6 +70,21 @@ def test_an_int_too_large_for_a_float_is_a_value_error_naming_the_argument():
         wi.uniform((2,), 0, 10**309)
 
 
+def test_a_float_in_a_shape_equal_to_a_valid_one_is_still_a_type_error():
+    # Found by tests/test_fuzz.py: (2.0, 3) == (2, 3) and hashes the same, so a cache of valid
+    # shapes once let it through after (2, 3) had been used; the call then drew its key and failed
+    # in the core (advancing a generator passed as seed). Refused up front, nothing drawn.
+    wi.lecun_normal((2, 3), seed=0)
+    g = wi.default_rng(5)
+    state = g.bit_generator.state
+    for shape in [(2.0, 3), (np.float64(2.0), 3), (2, 3.0)]:
+        with pytest.raises(TypeError, match="shape must contain only ints"):
+            wi.lecun_normal(shape, seed=g)
+        with pytest.raises(TypeError, match="shape must contain only ints"):
+            wi.uniform(shape, seed=0)
+    assert g.bit_generator.state == state
+
+
 def test_an_index_beyond_int64_is_an_index_error():
     with pytest.raises(IndexError, match="out of bounds"):
         wi.uniform((8,), index=2**63)

@@ -72,11 +72,24 @@ struct Uniform {
   using P = Precision<Real>;
   static constexpr int slots = P::slots;
   Real low, range;
-  Real value(typename P::Word w) const { return low + range * unit_closed_open(w); }
-  Real single(const Block& b, int slot) const { return value(P::word(b, slot)); }
+  // float: one word; double: the two words of a 64-bit word, converted without joining them.
+  Real value(const std::uint32_t* words) const {
+    if constexpr (sizeof(Real) == 4) {
+      return low + range * unit_closed_open(words[0]);
+    } else {
+      return low + range * unit_closed_open(words[0], words[1]);
+    }
+  }
+  Real single(const Block& b, int slot) const { return value(b.data() + (sizeof(Real) / 4) * slot); }
   void group(const std::uint32_t (&x)[4][kLanes], Real* out) const {
     for (int k = 0; k < slots; ++k)
-      for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = value(P::lane_word(x, k, i));
+      for (int i = 0; i < kLanes; ++i) {
+        if constexpr (sizeof(Real) == 4) {
+          out[k * kLanes + i] = low + range * unit_closed_open(x[k][i]);
+        } else {
+          out[k * kLanes + i] = low + range * unit_closed_open(x[2 * k][i], x[2 * k + 1][i]);
+        }
+      }
   }
   template <class Out> Out convert(Real v) const { return OutputConvert<Out>::from(v); }
 };

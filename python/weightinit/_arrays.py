@@ -94,6 +94,8 @@ def available_memory() -> tuple[int | None, str]:
 _CHECK_AVAILABLE_FROM = 256 * 2**20
 #: Smaller arrays are not checked at all.
 _CHECK_PHYSICAL_FROM = 2**20
+#: New arrays below this size need no memory check (fill_distribution's fast path makes them in C++).
+SMALL_ARRAY_BYTES = _CHECK_PHYSICAL_FROM
 
 
 def new_array(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:

@@ -118,20 +118,23 @@ def choice(value: Any, name: str, options: Sequence[str]) -> str:
     return value
 
 
-#: Tuples of ints already found to be valid shapes (a set lookup is cheaper than the check).
-_VALID_SHAPES: set[tuple[int, ...]] = set()
+#: Tuples of ints already found to be valid shapes, each its own value (a lookup is cheaper than
+#: the check).
+_VALID_SHAPES: dict[tuple[int, ...], tuple[int, ...]] = {}
 
 
 def shape(value: Any) -> tuple[int, ...]:
     """A shape as a tuple of non-negative ints (an int is a 1-d shape), at most
     :data:`MAX_ELEMENTS` elements."""
     if type(value) is tuple:
-        if value in _VALID_SHAPES:  # the common case: a shape seen before
+        # The common case: this very tuple validated before (a shape literal is one object).
+        # Identity, not equality: (2.0, 3) == (2, 3), and an equal tuple may hold floats.
+        if _VALID_SHAPES.get(value) is value:
             return value
         if all(type(d) is int and d >= 0 for d in value) and math.prod(value) <= MAX_ELEMENTS:
             if len(_VALID_SHAPES) >= 4096:
                 _VALID_SHAPES.clear()
-            _VALID_SHAPES.add(value)
+            _VALID_SHAPES[value] = value
             return value
     if is_int(value):
         value = (value,)

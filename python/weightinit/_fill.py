@@ -14,8 +14,9 @@ import ml_dtypes
 import numpy as np
 
 from . import _core
+from ._arrays import SMALL_ARRAY_BYTES as _SMALL_NEW_BYTES
 from ._arrays import new_array, normalize_shape, positions_of_index, resolve_out
-from ._dtypes import CORE_NAME
+from ._dtypes import CORE_NAME, resolve_dtype
 from ._seed import key_from_seed
 
 __all__ = ["check_finite_result", "fill_distribution"]
@@ -114,6 +115,12 @@ def fill_distribution(
     position, so ``index=`` returns exactly ``full[index]`` at the cost of the part asked for.
     """
     full_shape = normalize_shape(shape)
+    if out is None and index is None:  # a new whole tensor: small ones skip the array handling below
+        dt = resolve_dtype(np.float32 if dtype is None else dtype)
+        check_finite_result(distribution, params, dt)
+        if math.prod(full_shape) * dt.itemsize < _SMALL_NEW_BYTES:
+            key = key_from_seed(seed) if distribution != "constant" else (0, 0)
+            return _core.fill_new(distribution, dt, CORE_NAME[dt], full_shape, params, key)
     result, target, dt = resolve_out(out, dtype)
     check_finite_result(distribution, params, dt)
     view_shape, pos_offset, pos_strides = positions_of_index(full_shape, index)
