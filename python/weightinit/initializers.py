@@ -176,7 +176,10 @@ def _fan_based(
     """Fill with ``sample(fan_in, fan_out) -> (distribution, params)``; a zero-size tensor has
     nothing to scale and is filled (emptily) without drawing a key."""
     dims = _checks.shape(shape)
-    fans = compute_fans(dims, layout, in_axis=in_axis, out_axis=out_axis)
+    if layout == "torch" and in_axis is None and out_axis is None and len(dims) == 2:  # a Linear weight
+        fans = dims[1], dims[0]  # compute_fans' result, without its checks and call (small calls)
+    else:
+        fans = compute_fans(dims, layout, in_axis=in_axis, out_axis=out_axis)
     if 0 in dims:
         return fill_distribution("constant", (0.0,), dims, **kw)
     distribution, params = sample(*fans)
