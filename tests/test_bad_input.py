@@ -85,6 +85,33 @@ def test_a_float_in_a_shape_equal_to_a_valid_one_is_still_a_type_error():
     assert g.bit_generator.state == state
 
 
+def test_an_empty_shape_too_large_to_allocate_fails_before_a_generator_moves():
+    # Found in review: the product of (0, 2**64) is 0, so the shape passes; NumPy cannot make
+    # the array. The error must come before the key is drawn from a Generator passed as seed.
+    g = wi.default_rng(5)
+    state = g.bit_generator.state
+    for shape in [(0, 2**64), (0, 2**62, 2**62)]:
+        with pytest.raises((ValueError, TypeError, OverflowError, MemoryError)):
+            wi.uniform(shape, seed=g)
+    assert g.bit_generator.state == state
+    assert wi.uniform((0, 5), seed=g).shape == (0, 5)  # an allocatable empty shape is fine
+
+
+@pytest.mark.parametrize("dt, name", [(np.dtype(object), "float64"), (np.dtype(">f4"), "float32"),
+                                      (np.dtype("f2"), "bfloat16"), (np.dtype("i4"), "float32"),
+                                      (np.dtype("f8"), "float32")])
+def test_the_core_refuses_an_array_whose_dtype_is_not_the_one_it_writes(dt, name):
+    # The core writes raw floats: an object array would be overwritten pointers (a crash), a
+    # swapped or different type silent garbage. Public calls never get there (dtype= is
+    # checked first); the core entries check too.
+    from weightinit import _core
+
+    with pytest.raises(ValueError, match="not native"):
+        _core.fill_new("uniform", dt, name, (3,), (0.0, 1.0), (1, 2))
+    with pytest.raises(ValueError, match="not native"):
+        _core.fill("uniform", np.zeros(3, dt), name, (0.0, 1.0), (1, 2), 0, (1,))
+
+
 def test_an_index_beyond_int64_is_an_index_error():
     with pytest.raises(IndexError, match="out of bounds"):
         wi.uniform((8,), index=2**63)

@@ -42,7 +42,7 @@ reals = st.one_of(
 weird = st.sampled_from([math.inf, -math.inf, math.nan, 10**400, -(10**400), True, "1.0", None, [1.0], np.float32(0.5), np.int64(3), 1j])
 numbers = st.one_of(reals, reals, reals, weird)
 good_shapes = st.lists(st.integers(0, 7), min_size=0, max_size=3).map(tuple)
-shapes = st.one_of(good_shapes, good_shapes, good_shapes, st.sampled_from([-1, (2, -3), (2.0, 3), "8", None, (2**40, 2**40), 5, np.int32(4)]))
+shapes = st.one_of(good_shapes, good_shapes, good_shapes, st.sampled_from([-1, (2, -3), (2.0, 3), "8", None, (2**40, 2**40), (0, 2**64), (0, 2**62, 2**62), 5, np.int32(4)]))
 dtypes = st.one_of(st.sampled_from(["float32", "float64", "float16", "bfloat16", None]), st.sampled_from(["int32", np.int8, "bogus", float, 3]))
 seeds = st.one_of(st.integers(0, 2**70), st.sampled_from([-1, 1.5, "seed", True, np.random.SeedSequence(3), [1, 2]]))
 

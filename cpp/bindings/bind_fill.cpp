@@ -20,14 +20,32 @@ namespace weightinit::bindings {
 // Fills of at most this many elements run without releasing the GIL.
 constexpr py::ssize_t kKeepGilUpTo = 4096;
 
+// The NumPy type character of each output kind (ml_dtypes' bfloat16 is 'E').
+char dtype_char(OutKind o) {
+  switch (o) {
+    case OutKind::kFloat32: return 'f';
+    case OutKind::kFloat64: return 'd';
+    case OutKind::kFloat16: return 'e';
+    case OutKind::kBFloat16: return 'E';
+  }
+  return '?';
+}
+
+// The core writes raw floats of `o`: an array of another type (objects, integers, float16 for
+// bfloat16) or byte order would be corrupted, or crash the process; refused instead.
+void check_dtype(const py::dtype& dt, OutKind o, const std::string& dtype) {
+  const char order = dt.byteorder();
+  if (dt.char_() != dtype_char(o) || (order != '=' && order != '|')) {
+    throw std::invalid_argument("the array's dtype " + py::str(dt).cast<std::string>() + " is not native " + dtype);
+  }
+}
+
 void fill(const std::string& distribution, py::array out, const std::string& dtype, const std::vector<double>& params,
           const std::array<std::uint32_t, 2>& key, std::int64_t pos_offset, const std::vector<std::int64_t>& pos_strides) {
   const OutKind o = out_kind_from_name(dtype);
   const bool is_constant = distribution == "constant";
   const DistKind d = is_constant ? DistKind::kUniform : dist_kind_from_name(distribution);
-  py::ssize_t want_itemsize = 0;
-  visit_output(o, [&](auto t) { want_itemsize = sizeof(typename decltype(t)::Out); });
-  if (out.itemsize() != want_itemsize) throw std::invalid_argument("out's itemsize does not match dtype " + dtype);
+  check_dtype(out.dtype(), o, dtype);
   if (!out.writeable()) throw std::invalid_argument("out must be writable");
   if (static_cast<std::size_t>(out.ndim()) != pos_strides.size()) {
     throw std::invalid_argument("pos_strides must have one entry per dimension of out");
@@ -76,6 +94,7 @@ py::array fill_new(const std::string& distribution, const py::dtype& dt, const s
   for (py::ssize_t d : shape) {
     if (d < 0) throw std::invalid_argument("shape must not have negative dimensions");
   }
+  check_dtype(dt, out_kind_from_name(dtype), dtype);  // before allocating
   py::array out(dt, shape);
   std::vector<std::int64_t> pos_strides(shape.size());
   std::int64_t step = 1;

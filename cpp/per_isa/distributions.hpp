@@ -72,24 +72,23 @@ struct Uniform {
   using P = Precision<Real>;
   static constexpr int slots = P::slots;
   Real low, range;
-  // float: one word; double: the two words of a 64-bit word, converted without joining them.
-  Real value(const std::uint32_t* words) const {
+  // Slot k's value from its word(s): float one word, double the low and high words of a 64-bit
+  // word (converted without joining them, unit_interval.hpp). single() and group() both use it.
+  Real value(std::uint32_t w_lo, std::uint32_t w_hi) const {
     if constexpr (sizeof(Real) == 4) {
-      return low + range * unit_closed_open(words[0]);
+      (void)w_hi;
+      return low + range * unit_closed_open(w_lo);
     } else {
-      return low + range * unit_closed_open(words[0], words[1]);
+      return low + range * unit_closed_open(w_lo, w_hi);
     }
   }
-  Real single(const Block& b, int slot) const { return value(b.data() + (sizeof(Real) / 4) * slot); }
+  static constexpr int kWords = static_cast<int>(sizeof(Real) / 4);  // words per value
+  Real single(const Block& b, int slot) const {
+    return value(b[kWords * slot], b[kWords * slot + kWords - 1]);
+  }
   void group(const std::uint32_t (&x)[4][kLanes], Real* out) const {
     for (int k = 0; k < slots; ++k)
-      for (int i = 0; i < kLanes; ++i) {
-        if constexpr (sizeof(Real) == 4) {
-          out[k * kLanes + i] = low + range * unit_closed_open(x[k][i]);
-        } else {
-          out[k * kLanes + i] = low + range * unit_closed_open(x[2 * k][i], x[2 * k + 1][i]);
-        }
-      }
+      for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = value(x[kWords * k][i], x[kWords * k + kWords - 1][i]);
   }
   template <class Out> Out convert(Real v) const { return OutputConvert<Out>::from(v); }
 };

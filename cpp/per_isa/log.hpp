@@ -94,7 +94,9 @@ inline Real log_unit_open(Word w) {
   // Upper half: y = 1 - t rounded, e = (1 - y) - t its rounding error (exact: 1 - y is exact
   // for y in [1/2, 1] and then close to t), and log(1 - t) = log(y) + log(1 + e / y), whose
   // second term is e / y to within (e / y)^2 / 2; e * (2 - y) is e / y to within a relative
-  // (1 - y)^2, where e is at most half an ulp of y: below 2^-26 of log(y) everywhere, and
+  // (1 - y)^2, where e is at most half an ulp of y. In float that is at most 2^-26 absolute
+  // (at y = 1/2: 2^-25.5 of log(y), a quarter of an ulp; far less for y near 1; double alike
+  // at its precision), and
   // exact where y rounds to 1 (then the result is -t). No division.
   const Real e = (Real(1) - y) - t;
   const Real log1p_neg_t = log_y + e * (Real(2) - y);

@@ -18,7 +18,7 @@ inline namespace WEIGHTINIT_ISA_NS {
 // of degree 2 and 3 minimax for the relative error (fitted by Lawson's iteration in double:
 // 2^-28 and 2^-33; the coefficients agree with Cephes' sinf/cosf to their printed digits).
 // Evaluated in float, for every x sincos_turn passes: sin within 0.81 ulp, cos within 1.12 ulp
-// (the Taylor polynomials used before, one and two terms longer: 0.72 and 1.12).
+// (the Taylor polynomials used before, each one term longer: 0.72 and 1.12).
 inline void sincos_quarter(float x, float& s, float& c) {
   const float z = x * x;
   float ps = -0x1.9943e6p-13f;  // -1.951528684e-04

@@ -118,7 +118,10 @@ def fill_distribution(
     if out is None and index is None:  # a new whole tensor: small ones skip the array handling below
         dt = resolve_dtype(np.float32 if dtype is None else dtype)
         check_finite_result(distribution, params, dt)
-        if math.prod(full_shape) * dt.itemsize < _SMALL_NEW_BYTES:
+        # Not empty and under 1 MiB: every dimension is then below 2**20, so nothing can fail
+        # after the key is drawn (a failed call never advances a generator). Empty shapes such
+        # as (0, 2**64) go the general way, which refuses what NumPy cannot allocate first.
+        if 0 < math.prod(full_shape) * dt.itemsize < _SMALL_NEW_BYTES:
             key = key_from_seed(seed) if distribution != "constant" else (0, 0)
             return _core.fill_new(distribution, dt, CORE_NAME[dt], full_shape, params, key)
     result, target, dt = resolve_out(out, dtype)

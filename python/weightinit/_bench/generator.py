@@ -56,8 +56,9 @@ def run(rows: list[dict[str, Any]], timing: Timing, on_row: Callable[[str], None
     """Time NumPy's call and weightinit's on the same bit generator; fill in the rates and ratio.
     The two are measured in alternation, ``rounds`` times each, and each keeps its best, so a
     moment when the machine was busy does not land on one side only. Small calls (below the
-    parallel threshold: microseconds each) alternate four times as often, each measurement a
-    quarter as long: the same time, and a busy moment spoils fewer of their best times."""
+    parallel threshold: microseconds each) alternate four times as often, each side's share of
+    a round a quarter as long (``min_time``): the same time, and a busy moment spoils fewer of
+    their best times."""
     before = get_num_threads()
     small_timing = dataclasses.replace(timing, min_time=timing.min_time / 4)
     try:
