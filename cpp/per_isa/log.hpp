@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "bits.hpp"
+#include "portable_math.hpp"
 
 namespace weightinit {
 inline namespace WEIGHTINIT_ISA_NS {
@@ -59,12 +60,11 @@ inline double log_positive(double x) {
   const double w = z * z;
   // ln m = 2 s + s R(z), R FDLIBM's minimax polynomial (e_log.c's Lg1..Lg7, error below 2^-58.45
   // on this range; seven terms where the atanh series needs ten), in two chains in w = z^2.
-  const double t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01 + w * 1.531383769920937332e-01));
-  const double t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01 + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
+  using namespace portable::fdlibm;
+  const double t1 = w * (kLg2 + w * (kLg4 + w * kLg6));
+  const double t2 = z * (kLg1 + w * (kLg3 + w * (kLg5 + w * kLg7)));
   const double log_m = 2.0 * s + s * (t2 + t1);
   const double dk = static_cast<double>(static_cast<std::int32_t>(k));
-  constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3FE62E42FEE00000
-  constexpr double kLn2Lo = 1.90821492927058770002e-10;
   return dk * kLn2Hi + (dk * kLn2Lo + log_m);
 }
 

@@ -49,6 +49,15 @@ inline constexpr double kLn2Hi = 6.93147180369123816490e-01;  // 0x3fe62e42 fee0
 inline constexpr double kLn2Lo = 1.90821492927058770002e-10;  // 0x3dea39ef 35793c76
 inline constexpr double kInvLn2 = 1.44269504088896338700e+00;  // 0x3ff71547 652b82fe
 inline constexpr double kTwo54 = 1.80143985094819840000e+16;  // 0x43500000 00000000
+// e_log.c's Lg1..Lg7, the minimax polynomial of log's reduced argument; s_log1p.c's Lp1..Lp7
+// are the same numbers (FDLIBM writes them out twice). Also log.hpp's double log_positive.
+inline constexpr double kLg1 = 6.666666666666735130e-01;  // 3FE55555 55555593
+inline constexpr double kLg2 = 3.999999999940941908e-01;  // 3FD99999 9997FA04
+inline constexpr double kLg3 = 2.857142874366239149e-01;  // 3FD24924 94229359
+inline constexpr double kLg4 = 2.222219843214978396e-01;  // 3FCC71C5 1D8E78AF
+inline constexpr double kLg5 = 1.818357216161805012e-01;  // 3FC74664 96CB03DE
+inline constexpr double kLg6 = 1.531383769920937332e-01;  // 3FC39A09 D078C69F
+inline constexpr double kLg7 = 1.479819860511658591e-01;  // 3FC2F112 DF3E5244
 
 }  // namespace fdlibm
 
@@ -113,14 +122,6 @@ inline double exp(double x) {
 // e_log.c
 inline double log(double x) {
   using namespace fdlibm;
-  constexpr double kLg1 = 6.666666666666735130e-01;  // 3FE55555 55555593
-  constexpr double kLg2 = 3.999999999940941908e-01;  // 3FD99999 9997FA04
-  constexpr double kLg3 = 2.857142874366239149e-01;  // 3FD24924 94229359
-  constexpr double kLg4 = 2.222219843214978396e-01;  // 3FCC71C5 1D8E78AF
-  constexpr double kLg5 = 1.818357216161805012e-01;  // 3FC74664 96CB03DE
-  constexpr double kLg6 = 1.531383769920937332e-01;  // 3FC39A09 D078C69F
-  constexpr double kLg7 = 1.479819860511658591e-01;  // 3FC2F112 DF3E5244
-
   std::int32_t hx = high_word(x);
   const std::uint32_t lx = low_word(x);
   int k = 0;
@@ -171,14 +172,6 @@ inline double log(double x) {
 // s_log1p.c
 inline double log1p(double x) {
   using namespace fdlibm;
-  constexpr double kLp1 = 6.666666666666735130e-01;  // 3FE55555 55555593
-  constexpr double kLp2 = 3.999999999940941908e-01;  // 3FD99999 9997FA04
-  constexpr double kLp3 = 2.857142874366239149e-01;  // 3FD24924 94229359
-  constexpr double kLp4 = 2.222219843214978396e-01;  // 3FCC71C5 1D8E78AF
-  constexpr double kLp5 = 1.818357216161805012e-01;  // 3FC74664 96CB03DE
-  constexpr double kLp6 = 1.531383769920937332e-01;  // 3FC39A09 D078C69F
-  constexpr double kLp7 = 1.479819860511658591e-01;  // 3FC2F112 DF3E5244
-
   const std::int32_t hx = high_word(x);
   const std::int32_t ax = hx & 0x7fffffff;
   double f = 0.0, c = 0.0;
@@ -242,7 +235,7 @@ inline double log1p(double x) {
   }
   const double s = f / (2.0 + f);
   const double z = s * s;
-  const double r = z * (kLp1 + z * (kLp2 + z * (kLp3 + z * (kLp4 + z * (kLp5 + z * (kLp6 + z * kLp7))))));
+  const double r = z * (kLg1 + z * (kLg2 + z * (kLg3 + z * (kLg4 + z * (kLg5 + z * (kLg6 + z * kLg7))))));
   if (k == 0) return f - (hfsq - s * (hfsq + r));
   return dk * kLn2Hi - ((hfsq - (s * (hfsq + r) + (dk * kLn2Lo + c))) - f);
 }
