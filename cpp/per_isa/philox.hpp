@@ -120,55 +120,78 @@ inline Ctr4x64 philox4x64_10(const Ctr4x64& ctr, const Key2x64& key) {
 // is dropped when the words are packed back. 6 instructions a round for 8 (4) blocks, no
 // shuffles. Elsewhere the plain loop serves (compilers vectorize it with SSE2).
 #if defined(__AVX512F__)
+// Two sets of 8 blocks go through the rounds together (16 independent multiplies in flight), and
+// their words are stored as whole 16-lane vectors: a 512-bit load of a row right after two 256-bit
+// stores into it cannot be forwarded from the store buffer and waits for them to retire, which
+// cost the kernels that read the rows back as vectors (all of them) about a tenth of their time.
 template <int L>
 inline void philox4x32_10_wide(std::uint32_t (&x)[4][L], const Key2x32& key) {
+  static_assert(L % 16 == 0, "16-lane rows");
   const __m512i m0 = _mm512_set1_epi64(kPhilox4x32M0);
   const __m512i m1 = _mm512_set1_epi64(kPhilox4x32M1);
-  for (int base = 0; base < L; base += 8) {
-    __m512i v[4];
-    for (int w = 0; w < 4; ++w) {
-      v[w] = _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&x[w][base])));
+  for (int base = 0; base < L; base += 16) {
+    __m512i v[2][4];
+    for (int h = 0; h < 2; ++h) {
+      for (int w = 0; w < 4; ++w) {
+        v[h][w] = _mm512_cvtepu32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&x[w][base + 8 * h])));
+      }
     }
     Key2x32 k = key;
     for (int r = 0; r < kPhiloxRounds; ++r) {
       if (r > 0) philox_bumpkey(k);
-      const __m512i p0 = _mm512_mul_epu32(v[0], m0);
-      const __m512i p1 = _mm512_mul_epu32(v[2], m1);
-      // 0x96: a ^ b ^ c in one instruction.
-      v[0] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1, 32), v[1], _mm512_set1_epi32(static_cast<int>(k[0])), 0x96);
-      v[2] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0, 32), v[3], _mm512_set1_epi32(static_cast<int>(k[1])), 0x96);
-      v[1] = p1;
-      v[3] = p0;
+      const __m512i k0 = _mm512_set1_epi32(static_cast<int>(k[0]));
+      const __m512i k1 = _mm512_set1_epi32(static_cast<int>(k[1]));
+      for (int h = 0; h < 2; ++h) {
+        const __m512i p0 = _mm512_mul_epu32(v[h][0], m0);
+        const __m512i p1 = _mm512_mul_epu32(v[h][2], m1);
+        // 0x96: a ^ b ^ c in one instruction.
+        v[h][0] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1, 32), v[h][1], k0, 0x96);
+        v[h][2] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0, 32), v[h][3], k1, 0x96);
+        v[h][1] = p1;
+        v[h][3] = p0;
+      }
     }
     for (int w = 0; w < 4; ++w) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(&x[w][base]), _mm512_cvtepi64_epi32(v[w]));
+      const __m512i row = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(v[0][w])),
+                                             _mm512_cvtepi64_epi32(v[1][w]), 1);
+      _mm512_storeu_si512(&x[w][base], row);
     }
   }
 }
 #elif defined(__AVX2__)
+// As above: two sets of 4 blocks together, rows stored as whole 8-lane vectors.
 template <int L>
 inline void philox4x32_10_wide(std::uint32_t (&x)[4][L], const Key2x32& key) {
+  static_assert(L % 8 == 0, "8-lane rows");
   const __m256i m0 = _mm256_set1_epi64x(kPhilox4x32M0);
   const __m256i m1 = _mm256_set1_epi64x(kPhilox4x32M1);
   const __m256i pack = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
-  for (int base = 0; base < L; base += 4) {
-    __m256i v[4];
-    for (int w = 0; w < 4; ++w) {
-      v[w] = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&x[w][base])));
+  for (int base = 0; base < L; base += 8) {
+    __m256i v[2][4];
+    for (int h = 0; h < 2; ++h) {
+      for (int w = 0; w < 4; ++w) {
+        v[h][w] = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&x[w][base + 4 * h])));
+      }
     }
     Key2x32 k = key;
     for (int r = 0; r < kPhiloxRounds; ++r) {
       if (r > 0) philox_bumpkey(k);
-      const __m256i p0 = _mm256_mul_epu32(v[0], m0);
-      const __m256i p1 = _mm256_mul_epu32(v[2], m1);
-      v[0] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), v[1]), _mm256_set1_epi32(static_cast<int>(k[0])));
-      v[2] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), v[3]), _mm256_set1_epi32(static_cast<int>(k[1])));
-      v[1] = p1;
-      v[3] = p0;
+      const __m256i k0 = _mm256_set1_epi32(static_cast<int>(k[0]));
+      const __m256i k1 = _mm256_set1_epi32(static_cast<int>(k[1]));
+      for (int h = 0; h < 2; ++h) {
+        const __m256i p0 = _mm256_mul_epu32(v[h][0], m0);
+        const __m256i p1 = _mm256_mul_epu32(v[h][2], m1);
+        v[h][0] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), v[h][1]), k0);
+        v[h][2] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), v[h][3]), k1);
+        v[h][1] = p1;
+        v[h][3] = p0;
+      }
     }
     for (int w = 0; w < 4; ++w) {
-      const __m256i packed = _mm256_permutevar8x32_epi32(v[w], pack);  // low halves to lanes 0..3
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(&x[w][base]), _mm256_castsi256_si128(packed));
+      // The low halves of each set's 64-bit lanes to lanes 0..3, the two sets side by side.
+      const __m128i lo = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(v[0][w], pack));
+      const __m128i hi = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(v[1][w], pack));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(&x[w][base]), _mm256_set_m128i(hi, lo));
     }
   }
 }
@@ -177,12 +200,12 @@ inline void philox4x32_10_wide(std::uint32_t (&x)[4][L], const Key2x32& key) {
 template <int L>
 inline void philox4x32_10_lanes(std::uint32_t (&x)[4][L], Key2x32 key) {
 #if defined(__AVX512F__)
-  if constexpr (L % 8 == 0) {
+  if constexpr (L % 16 == 0) {
     philox4x32_10_wide(x, key);
     return;
   }
 #elif defined(__AVX2__)
-  if constexpr (L % 4 == 0) {
+  if constexpr (L % 8 == 0) {
     philox4x32_10_wide(x, key);
     return;
   }
