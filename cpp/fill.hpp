@@ -88,6 +88,13 @@ inline void store(char* p, Out v) { std::memcpy(p, &v, sizeof(Out)); }
 // Rough cost of one sample relative to a uniform, so expensive distributions go parallel sooner.
 template <class Dist> inline constexpr std::int64_t kCostPerSample = 1;
 template <class R> inline constexpr std::int64_t kCostPerSample<TruncatedNormal<R>> = 64;
+// The same for a given distribution: a truncated normal on its vectorized fast path costs about
+// four uniforms (the exact path, deep tails, hundreds). This sets how much goes between two looks
+// at Ctrl-C and how soon a fill goes parallel.
+template <class Dist> inline std::int64_t cost_per_sample(const Dist&) { return kCostPerSample<Dist>; }
+template <class R> inline std::int64_t cost_per_sample(const TruncatedNormal<R>& d) {
+  return d.standard.fast ? 4 : kCostPerSample<TruncatedNormal<R>>;
+}
 
 // n samples at positions p0, p0 + pstride, ... into out, out + ostride, ...
 // Runs of consecutive positions go through the bulk kernel a group at a time (straight into
@@ -186,7 +193,7 @@ void for_each_run_in_chunks(StridedLayout layout, std::int64_t cost_per_item, Ke
 
 template <class Out, class Dist, class KeepGoing>
 void fill_strided(const SampleStream<Dist>& s, const StridedLayout& layout, KeepGoing&& keep_going) {
-  for_each_run_in_chunks(layout, kCostPerSample<Dist>, keep_going,
+  for_each_run_in_chunks(layout, cost_per_sample(s.dist), keep_going,
                          [&](std::int64_t pos, std::int64_t pstride, std::int64_t n, char* out, std::int64_t ostride) {
                            fill_run<Out>(s, pos, pstride, n, out, ostride);
                          });
