@@ -85,15 +85,12 @@ struct StridedLayout {
 template <class Out>
 inline void store(char* p, Out v) { std::memcpy(p, &v, sizeof(Out)); }
 
-// Rough cost of one sample relative to a uniform, so expensive distributions go parallel sooner.
-template <class Dist> inline constexpr std::int64_t kCostPerSample = 1;
-template <class R> inline constexpr std::int64_t kCostPerSample<TruncatedNormal<R>> = 64;
-// The same for a given distribution: a truncated normal on its vectorized fast path costs about
-// four uniforms (the exact path, deep tails, hundreds). This sets how much goes between two looks
-// at Ctrl-C and how soon a fill goes parallel.
-template <class Dist> inline std::int64_t cost_per_sample(const Dist&) { return kCostPerSample<Dist>; }
+// Rough cost of one sample relative to a uniform: how much goes between two looks at Ctrl-C and how
+// soon a fill goes parallel. A truncated normal on its vectorized fast path costs about four
+// uniforms; on the exact path (deep tails) hundreds.
+template <class Dist> inline std::int64_t cost_per_sample(const Dist&) { return 1; }
 template <class R> inline std::int64_t cost_per_sample(const TruncatedNormal<R>& d) {
-  return d.standard.fast ? 4 : kCostPerSample<TruncatedNormal<R>>;
+  return d.standard.fast ? 4 : 64;
 }
 
 // n samples at positions p0, p0 + pstride, ... into out, out + ostride, ...
@@ -122,7 +119,7 @@ void fill_run(const SampleStream<Dist>& s, std::int64_t p0, std::int64_t pstride
       // whole with the vector kernel and keep the part asked for; a sample alone costs a scalar
       // Philox block (and a scalar transform), more than a sixteenth of a vector group. (The tail
       // of a 1,000-element float64 fill, 8 of a group's 32, took 0.3 us sample by sample.)
-      if ((kCostPerSample<Dist> > 1 ? 4 : 16) * count >= E) {
+      if ((cost_per_sample(s.dist) > 1 ? 4 : 16) * count >= E) {
         s.kernel(s.params, s.key[0], s.key[1], g, 1, tmp, false);
         for (std::int64_t k = 0; k < count; ++k) store(out + (j + k) * ostride, tmp[lane + k]);
       } else {

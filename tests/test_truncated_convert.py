@@ -1,6 +1,7 @@
-"""The truncated normal's fast conversion to float32/float16/bfloat16 (a clamp to the floats
-inside the bounds) against the general convert_within, bit for bit, in C++ (tests/cpp/
-truncated_convert.cpp, built here with the host's C++ compiler from cpp/ alone)."""
+"""The truncated normal's conversion to float32/float16/bfloat16 inside its bounds (ValueBounds in
+cpp/per_isa/low_precision.hpp: a clamp to the floats inside the bounds) against the plain
+definition (keep inside in double, round, step back inside), bit for bit, in C++
+(tests/cpp/truncated_convert.cpp, built here with the host's C++ compiler from cpp/ alone)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_truncated_normal_convert_equals_convert_within(tmp_path):
+def test_truncated_normal_convert_equals_the_plain_definition(tmp_path):
     cxx = os.environ.get("CXX") or shutil.which("g++") or shutil.which("clang++")
     if cxx is None:
         pytest.skip("needs a C++ compiler (g++ or clang++)")

@@ -127,28 +127,20 @@ struct TruncatedNormal {
   using value_type = double;
   using P = Precision<Real>;
   static constexpr int slots = P::slots;
-  double mean, std, low, high;  // bounds absolute
+  double mean, std;
+  ValueBounds bounds;  // [low, high], absolute, and how values are kept inside them (low_precision.hpp)
   StandardTruncatedNormal standard;
 
-  float low_f, high_f;  // the floats nearest the bounds inside them: float results lie in [low_f, high_f]
-  bool zero_bound;      // one of them is +-0: values are then kept inside in double first (below)
-
-  TruncatedNormal(double mean_, double std_, double low_, double high_)
-      : mean(mean_), std(std_), low(low_), high(high_),
-        standard((low - mean) / std, (high - mean) / std, (high - low) / std) {
-    low_f = static_cast<float>(low);
-    if (static_cast<double>(low_f) < low) low_f = float_step_up(low_f);
-    high_f = static_cast<float>(high);
-    if (static_cast<double>(high_f) > high) high_f = float_step_down(high_f);
-    zero_bound = low_f == 0.0f || high_f == 0.0f;
-  }
+  TruncatedNormal(double mean_, double std_, double low, double high)
+      : mean(mean_), std(std_), bounds(low, high),
+        standard((low - mean) / std, (high - mean) / std, (high - low) / std) {}
 
   // Narrow and far intervals: from the bound nearest the mean (high after a flip) by the offset.
   double exact_value(typename P::Word w) const {
     const double u = unit_open_f64(w);
     if (standard.offset_based()) {
       const double t = standard.offset_sample(u);
-      return standard.flip ? high - std * t : low + std * t;
+      return standard.flip ? bounds.hi - std * t : bounds.lo + std * t;
     }
     return mean + std * standard.exact_sample(u);
   }
@@ -161,19 +153,16 @@ struct TruncatedNormal {
     }
   }
 
-  // With a bound whose float is +-0, convert() alone cannot tell a value that rounds to -0 below
-  // a bound of +0 (it must give +0, as convert_within does) from one inside: such values are
-  // kept inside in double here first. One test a group, not one an element.
-  double keep_inside(double v) const { return v < low ? low : (v > high ? high : v); }
-
+  // Where a bound's float is +-0, values are kept inside in double before convert() (see
+  // ValueBounds): one test a group, not one an element.
   double single(const Block& b, int slot) const {
     const double v = standard.fast ? fast_value(P::word(b, slot)) : exact_value(P::word(b, slot));
-    return zero_bound ? keep_inside(v) : v;
+    return bounds.zero ? bounds.keep_inside(v) : v;
   }
   void group(const std::uint32_t (&x)[4][kLanes], double* out) const {
     group_values(x, out);
-    if (zero_bound) {
-      for (int r = 0; r < slots * kLanes; ++r) out[r] = keep_inside(out[r]);
+    if (bounds.zero) {
+      for (int r = 0; r < slots * kLanes; ++r) out[r] = bounds.keep_inside(out[r]);
     }
   }
   void group_values(const std::uint32_t (&x)[4][kLanes], double* out) const {
@@ -192,33 +181,7 @@ struct TruncatedNormal {
         for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = exact_value(P::lane_word(x, k, i));
     }
   }
-  // The value (from single() or group()) rounded to Out and kept inside [low, high]:
-  // convert_within's result, bit for bit (checked against it on ~2e7 bound/value pairs per type,
-  // zeros, subnormals and infinities included), in a few vector operations instead of about
-  // twenty (a third of the float32 kernel's time): a value inside rounds to a float inside
-  // unless it rounds past a bound, and then the nearest float inside is that bound's float.
-  // 16-bit outputs: that float rounded once, and where the rounding crossed a bound, one step
-  // of the bit pattern back inside (as convert_within; the comparisons with the float bounds
-  // inside decide the same for a value that is itself a float), with selects: vectorizes.
-  template <class Out> Out convert(double v) const {
-    if constexpr (std::is_same_v<Out, double>) {
-      return convert_within<Out>(v, low, high);
-    } else {
-      const float f0 = static_cast<float>(v);
-      const float f = f0 < low_f ? low_f : (f0 > high_f ? high_f : f0);
-      if constexpr (std::is_same_v<Out, float>) {
-        return f;
-      } else {
-        Out o = OutputConvert<Out>::from(f);
-        const float back = OutputConvert<Out>::to_float(o);
-        const bool negative = (o.bits & 0x8000u) != 0;
-        const std::uint16_t down = static_cast<std::uint16_t>(negative ? o.bits + 1u : o.bits - 1u);
-        const std::uint16_t up = static_cast<std::uint16_t>(negative ? o.bits - 1u : o.bits + 1u);
-        o.bits = back > high_f ? down : (back < low_f ? up : o.bits);
-        return o;
-      }
-    }
-  }
+  template <class Out> Out convert(double v) const { return bounds.template convert<Out>(v); }
 };
 
 }  // namespace WEIGHTINIT_ISA_NS

@@ -97,34 +97,56 @@ template <> struct OutputConvert<float16_bits> {
   static float to_float(float16_bits v) { return float16_to_float(v.bits); }
 };
 
-// Round x to Out so that the result is inside [lo, hi]: x is first kept inside in double, and
-// where rounding to nearest crosses a bound that Out cannot represent, the neighbour inside is
-// taken (one step suffices, subnormals included: x is inside, so the bound lies between x's
-// two neighbours in Out).
-template <class Out>
-inline Out convert_within(double x, double lo, double hi) {
-  x = x < lo ? lo : (x > hi ? hi : x);
-  if constexpr (std::is_same_v<Out, double>) {
-    return x;
-  } else {
-    if constexpr (std::is_same_v<Out, float>) {
-      float f = static_cast<float>(x);
-      f = static_cast<double>(f) > hi ? float_step_down(f) : f;
-      f = static_cast<double>(f) < lo ? float_step_up(f) : f;
-      return f;
+// Rounding to Out while keeping values inside [lo, hi]: a value inside rounds to the nearest Out
+// value unless that lies past a bound Out cannot represent, and then to the neighbour inside; a
+// value outside ends at its bound's nearest Out value inside. The caller guarantees a finite Out
+// value inside [lo, hi]. For float: the rounded value clamped to lo_f and hi_f, the floats
+// nearest the bounds inside them (a value inside rounds to a float inside unless it rounds past a
+// bound, and then the nearest float inside is that bound's float). For 16-bit outputs: that float
+// rounded once more and, where the rounding crossed a bound, one step of the bit pattern back
+// inside (one step suffices, subnormals included; comparing a float with lo_f and hi_f decides
+// the same as with lo and hi). Selects only: a loop of convert() vectorizes.
+// One case the float comparisons cannot tell: where a bound's float is +-0 (`zero`), a value that
+// rounds to -0 below a bound of +0 must give +0 (and the mirror at -0). Callers then pass values
+// through keep_inside() first, once for a batch rather than a test per element.
+// (tests/cpp/truncated_convert.cpp checks all this against the plain definition: keep inside in
+// double, round, step back inside with nextafter.)
+struct ValueBounds {
+  double lo, hi;
+  float lo_f, hi_f;
+  bool zero;
+
+  ValueBounds(double lo_, double hi_) : lo(lo_), hi(hi_) {
+    lo_f = static_cast<float>(lo);
+    if (static_cast<double>(lo_f) < lo) lo_f = float_step_up(lo_f);
+    hi_f = static_cast<float>(hi);
+    if (static_cast<double>(hi_f) > hi) hi_f = float_step_down(hi_f);
+    zero = lo_f == 0.0f || hi_f == 0.0f;
+  }
+
+  double keep_inside(double v) const { return v < lo ? lo : (v > hi ? hi : v); }
+
+  template <class Out>
+  Out convert(double v) const {
+    if constexpr (std::is_same_v<Out, double>) {
+      return keep_inside(v);
     } else {
-      // Sampled at float32 precision (the float32 result, itself kept inside the bounds), then
-      // rounded once. The caller guarantees a finite Out value inside [lo, hi], so one step
-      // always suffices.
-      Out o = OutputConvert<Out>::from(convert_within<float>(x, lo, hi));
-      const double back = OutputConvert<Out>::to_float(o);
-      // Low-precision neighbours: step the bit pattern one unit towards zero's side inside.
-      if (back > hi) o.bits = static_cast<std::uint16_t>((o.bits & 0x8000u) ? o.bits + 1u : o.bits - 1u);
-      else if (back < lo) o.bits = static_cast<std::uint16_t>((o.bits & 0x8000u) ? o.bits - 1u : o.bits + 1u);
-      return o;
+      const float f0 = static_cast<float>(v);
+      const float f = f0 < lo_f ? lo_f : (f0 > hi_f ? hi_f : f0);
+      if constexpr (std::is_same_v<Out, float>) {
+        return f;
+      } else {
+        Out o = OutputConvert<Out>::from(f);
+        const float back = OutputConvert<Out>::to_float(o);
+        const bool negative = (o.bits & 0x8000u) != 0;
+        const std::uint16_t down = static_cast<std::uint16_t>(negative ? o.bits + 1u : o.bits - 1u);
+        const std::uint16_t up = static_cast<std::uint16_t>(negative ? o.bits - 1u : o.bits + 1u);
+        o.bits = back > hi_f ? down : (back < lo_f ? up : o.bits);
+        return o;
+      }
     }
   }
-}
+};
 
 }  // namespace WEIGHTINIT_ISA_NS
 }  // namespace weightinit
