@@ -50,14 +50,7 @@ inline void fence_nontemporal() {
 // The Philox4x32-10 blocks of group g, counters g * kLanes + i (low word, then high word, then
 // two zero words): x[k][i] is word k of block i.
 inline void group_blocks(std::uint64_t g, const Key2x32& key, std::uint32_t (&x)[4][kLanes]) {
-  const std::uint64_t b0 = g * kLanes;
-  for (int i = 0; i < kLanes; ++i) {
-    x[0][i] = static_cast<std::uint32_t>(b0) + static_cast<std::uint32_t>(i);
-    x[1][i] = static_cast<std::uint32_t>(b0 >> 32);
-    x[2][i] = 0;
-    x[3][i] = 0;
-  }
-  philox4x32_10_lanes(x, key);
+  philox4x32_10_counters(g * kLanes, key, x);
 }
 
 template <class Dist, class Out>
