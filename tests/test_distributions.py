@@ -179,7 +179,12 @@ def test_uniform_low_precision_follows_rounded_uniform(dtype):
 
 @pytest.mark.parametrize(
     "low, high",
-    [(0.0, 1.0), (-0.37, 1.25), (-3e-3, 3e-3), (5.0, 5.0), (-1e30, 1e30), (100.0, 100.5)],
+    [
+        (0.0, 1.0), (-0.37, 1.25), (-3e-3, 3e-3), (5.0, 5.0), (-1e30, 1e30), (100.0, 100.5),
+        # Ranges below 2^-102, where range * 2^-24 is not exact (the bulk path then multiplies by
+        # 2^-24 first, as the definition does), and one just above (it scales the range once).
+        (1e-35, 1.5e-35), (0.0, 1e-40), (0.0, 2.0**-101),
+    ],
 )
 def test_uniform_float32_equals_definition_bit_for_bit(low, high):
     seed, n = 103, 4099

@@ -87,6 +87,17 @@ struct Uniform {
     return value(b[kWords * slot], b[kWords * slot + kWords - 1]);
   }
   void group(const std::uint32_t (&x)[4][kLanes], Real* out) const {
+    if constexpr (sizeof(Real) == 4) {
+      // range * (k 2^-24) = (range 2^-24) * k, k = w >> 8 < 2^24: the same exact product, so
+      // the same rounding, wherever range 2^-24 is exact (range 0, at least 2^-102 in
+      // magnitude, or not finite); one multiply a vector fewer.
+      const Real scaled = range * 0x1p-24f;
+      if (scaled * 0x1p24f == range) {
+        for (int k = 0; k < slots; ++k)
+          for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = low + scaled * to_float_exact(x[k][i] >> 8);
+        return;
+      }
+    }
     for (int k = 0; k < slots; ++k)
       for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = value(x[kWords * k][i], x[kWords * k + kWords - 1][i]);
   }
