@@ -58,7 +58,10 @@ inline constexpr std::uint64_t kUnitsPerHalf = 4 / sizeof(Unit);
 template <class Engine, class Unit>
 class UnitSource {
   static_assert(sizeof(Unit) <= 8, "a unit is at most a word");
-  static constexpr std::size_t kBatchWords = 256;
+  // Words made per refill (4 KiB): Philox's vector steps take 22 blocks (AVX-512) at a time, and
+  // 128 blocks leave fewer to the slower paths than 64 did (one thread, 2^24 values: random 10 %
+  // faster, standard_exponential and standard_normal 5 %; 1,024 words gained nothing more).
+  static constexpr std::size_t kBatchWords = 512;
   static constexpr std::uint64_t kPerWord = kUnitsPerWord<Unit>;
   using UnitRef = typename Aliasing<Unit>::type;
 
