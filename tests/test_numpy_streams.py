@@ -214,6 +214,21 @@ def test_philox_words_are_numpys_on_every_instruction_set(isa, counter, restore_
     assert np.array_equal(_core.numpy_words("Philox", state, 0, n), bg.random_raw(n))
 
 
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("cls", [np.random.PCG64, np.random.PCG64DXSM])
+@pytest.mark.parametrize("offset, n", [(0, 63), (0, 64), (3, 65), (0, 100_003), (1_000_003, 4099)])
+def test_pcg_words_are_numpys_on_every_instruction_set(isa, cls, offset, n, restore_isa, restore_threads):
+    # With AVX-512 whole multiples of 32 words come from 8-lane vectors, each lane 32 LCG steps
+    # a step; the rest (and every word on other ISAs) from the scalar chains.
+    wi.set_isa(isa)
+    set_threads(2)
+    bg = cls(2024)
+    bg.random_raw(5)
+    state = bg.state
+    bg.advance(offset)
+    assert np.array_equal(_core.numpy_words(cls.__name__, state, offset, n), bg.random_raw(n))
+
+
 # The methods whose hot loops are compiled per ISA (stream_kernels.cpp), with (method, params).
 KERNEL_CASES = [
     ("standard_normal", np.float64, ()),

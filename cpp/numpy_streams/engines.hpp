@@ -71,12 +71,14 @@ inline std::uint64_t rotr64(std::uint64_t v, unsigned r) {
 // PCG64 outputs XSL-RR of S_{j+1} (step, then output), PCG64DXSM outputs DXSM of S_j (output,
 // then step with the 64-bit "cheap multiplier").
 struct Pcg64Output {
+  static constexpr bool kDxsm = false;
   static constexpr U128 kMult = {0x2360ED051FC65DA4ull, 0x4385DF649FCCF645ull};
   static std::uint64_t output(U128 /*old_state*/, U128 new_state) {
     return rotr64(new_state.hi ^ new_state.lo, static_cast<unsigned>(new_state.hi >> 58));
   }
 };
 struct Pcg64DxsmOutput {
+  static constexpr bool kDxsm = true;
   static constexpr std::uint64_t kCheap = 0xDA942042E4DD58B5ull;
   static constexpr U128 kMult = {0, kCheap};
   static std::uint64_t output(U128 old_state, U128 /*new_state*/) {
@@ -117,6 +119,21 @@ struct PcgEngine {
     // its own jumped-ahead state, keep the multiplier busy. Everything in locals, so the
     // compiler keeps it in registers (dst could alias the members, as far as it knows).
     void fill(std::uint64_t* dst, std::size_t m) {
+      // The ISA's vector path for the whole multiples of kPcgFillWords (AVX-512), given the
+      // state the first word is the output of: PCG64's after its step, PCG64DXSM's before.
+      const auto lanes = active_stream_kernels().pcg_fill;
+      if (lanes != nullptr && m >= 2 * kPcgFillWords) {
+        const std::size_t q = m - m % kPcgFillWords;
+        const U128 t = Output::kDxsm ? s_ : step(s_, inc_);
+        lanes(Output::kDxsm, t.hi, t.lo, Output::kMult.hi, Output::kMult.lo, inc_.hi, inc_.lo, dst, q);
+        if (q != lanes_jump_len_) {
+          lanes_jump_ = lcg_jump(Output::kMult, inc_, q);
+          lanes_jump_len_ = q;
+        }
+        s_ = lanes_jump_(s_);
+        dst += q;
+        m -= q;
+      }
       const std::size_t c = m / 4;
       if (c < 8) {
         for (std::size_t i = 0; i < m; ++i) dst[i] = next();
@@ -149,6 +166,8 @@ struct PcgEngine {
     U128 s_, inc_;
     Affine jump_{};
     std::size_t jump_len_ = 0;
+    Affine lanes_jump_{};
+    std::size_t lanes_jump_len_ = 0;
   };
 };
 

@@ -15,6 +15,7 @@
 
 #include "../per_isa/philox.hpp"
 #include "bounded.hpp"
+#include "engines.hpp"
 
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
@@ -351,6 +352,76 @@ std::size_t lemire_u8(const std::uint8_t* units, std::size_t n, std::uint8_t off
 }
 #endif
 
+// ------------------------------------------------------------------------------------- PCG64
+
+#if defined(__AVX512F__) && defined(__GNUC__)
+// kPcgFillWords consecutive words at a time, 8 a vector: lane j of vector v holds LCG state
+// T_{8v+j}, and every step jumps each lane 32 states ahead (A T + C, the 32-step affine map).
+// The 128-bit product by a constant: low halves times A's low half in 14 operations
+// (mulhilo_lanes), the two cross products low words only (vpmullq, AVX512DQ, which every
+// AVX-512 CPU this path runs on has: the dispatcher requires it). Per word in cache on the
+// project's machine: 0.5 ns against 1.3 for the scalar loop's four interleaved chains.
+template <bool kDxsm>
+__attribute__((target("avx512dq"))) void pcg_fill_lanes(std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t mult_hi,
+                                                         std::uint64_t mult_lo, std::uint64_t inc_hi, std::uint64_t inc_lo,
+                                                         std::uint64_t* out, std::size_t n) {
+  constexpr int kVectors = static_cast<int>(kPcgFillWords / 8);
+  const U128 mult{mult_hi, mult_lo}, inc{inc_hi, inc_lo};
+  alignas(64) std::uint64_t hi0[kPcgFillWords], lo0[kPcgFillWords];
+  U128 t{t_hi, t_lo};
+  for (std::size_t j = 0; j < kPcgFillWords; ++j) {
+    hi0[j] = t.hi;
+    lo0[j] = t.lo;
+    t = add(mul(mult, t), inc);
+  }
+  const Affine jump = lcg_jump(mult, inc, kPcgFillWords);
+  const V a_lo = set1(jump.mult.lo), a_hi = set1(jump.mult.hi);
+  const V a_lo32 = set1(jump.mult.lo & 0xFFFFFFFFu), a_hi32 = set1(jump.mult.lo >> 32);
+  const V c_lo = set1(jump.plus.lo), c_hi = set1(jump.plus.hi), one = set1(1);
+  const V cheap = set1(Pcg64DxsmOutput::kCheap);
+  V h[kVectors], l[kVectors];
+  for (int v = 0; v < kVectors; ++v) {
+    h[v] = _mm512_load_si512(hi0 + 8 * v);
+    l[v] = _mm512_load_si512(lo0 + 8 * v);
+  }
+  for (std::size_t w = 0; w < n; w += kPcgFillWords) {
+    for (int v = 0; v < kVectors; ++v) {
+      V word;
+      if constexpr (kDxsm) {  // Pcg64DxsmOutput::output, lane by lane
+        V x = _mm512_xor_si512(h[v], _mm512_srli_epi64(h[v], 32));
+        x = _mm512_mullo_epi64(x, cheap);
+        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 48));
+        word = _mm512_mullo_epi64(x, _mm512_or_si512(l[v], one));
+      } else {  // Pcg64Output::output: (hi ^ lo) rotated right by hi >> 58
+        word = _mm512_rorv_epi64(_mm512_xor_si512(h[v], l[v]), _mm512_srli_epi64(h[v], 58));
+      }
+      _mm512_storeu_si512(out + w + 8 * static_cast<std::size_t>(v), word);
+    }
+    for (int v = 0; v < kVectors; ++v) {
+      V p_hi, p_lo;
+      mulhilo_lanes(l[v], a_lo32, a_hi32, p_hi, p_lo);  // l * A.lo, all 128 bits
+      const V nl = add(p_lo, c_lo);
+      const __mmask8 carry = _mm512_cmplt_epu64_mask(nl, c_lo);
+      V nh = add(add(_mm512_mullo_epi64(h[v], a_lo), _mm512_mullo_epi64(l[v], a_hi)), add(p_hi, c_hi));
+      h[v] = _mm512_mask_add_epi64(nh, carry, nh, one);
+      l[v] = nl;
+    }
+  }
+}
+
+void pcg_fill(bool dxsm, std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t mult_hi, std::uint64_t mult_lo,
+              std::uint64_t inc_hi, std::uint64_t inc_lo, std::uint64_t* out, std::size_t n) {
+  if (dxsm) {
+    pcg_fill_lanes<true>(t_hi, t_lo, mult_hi, mult_lo, inc_hi, inc_lo, out, n);
+  } else {
+    pcg_fill_lanes<false>(t_hi, t_lo, mult_hi, mult_lo, inc_hi, inc_lo, out, n);
+  }
+}
+constexpr auto kPcgFill = &pcg_fill;
+#else
+constexpr decltype(StreamKernels::pcg_fill) kPcgFill = nullptr;  // the engine's own loop
+#endif
+
 // Constant-initialized (no lazy static for a fork to catch half-made).
 const StreamKernels kStreamKernels = {
     WEIGHTINIT_ISA_NAME,
@@ -360,6 +431,7 @@ const StreamKernels kStreamKernels = {
     &lemire_u32_to_u64,
     &lemire_u16,
     &lemire_u8,
+    kPcgFill,
 };
 
 }  // namespace
