@@ -359,8 +359,9 @@ std::size_t lemire_u8(const std::uint8_t* units, std::size_t n, std::uint8_t off
 // T_{8v+j}, and every step jumps each lane 32 states ahead (A T + C, the 32-step affine map).
 // The 128-bit product by a constant: low halves times A's low half in 14 operations
 // (mulhilo_lanes), the two cross products low words only (vpmullq, AVX512DQ, which every
-// AVX-512 CPU this path runs on has: the dispatcher requires it). Per word in cache on the
-// project's machine: 0.5 ns against 1.3 for the scalar loop's four interleaved chains.
+// AVX-512 CPU this path runs on has: the dispatcher requires it). On the project's machine,
+// one thread, 2^24 doubles into out=: Generator(PCG64).random 19.2 ms, against 30.1 with the
+// scalar loop's four interleaved chains (AVX2's path) and NumPy's 37.9.
 template <bool kDxsm>
 __attribute__((target("avx512dq"))) void pcg_fill_lanes(std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t mult_hi,
                                                          std::uint64_t mult_lo, std::uint64_t inc_hi, std::uint64_t inc_lo,
