@@ -37,9 +37,11 @@ bool cpu_has(const std::string& isa) {
   __builtin_cpu_init();
   // Both also use FMA (the float32 transforms' std::fma), which every such CPU has.
   if (isa == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  // avx512 also uses AVX512DQ (the NumPy PCG streams' 64-bit multiplies, stream_kernels.cpp),
+  // which every CPU with BW and VL has; a virtual CPU may hide it.
   if (isa == "avx512") {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
   }
 #endif
   return false;

@@ -358,8 +358,8 @@ std::size_t lemire_u8(const std::uint8_t* units, std::size_t n, std::uint8_t off
 // kPcgFillWords consecutive words at a time, 8 a vector: lane j of vector v holds LCG state
 // T_{8v+j}, and every step jumps each lane 32 states ahead (A T + C, the 32-step affine map).
 // The 128-bit product by a constant: low halves times A's low half in 14 operations
-// (mulhilo_lanes), the two cross products low words only (vpmullq, AVX512DQ, which every
-// AVX-512 CPU this path runs on has: the dispatcher requires it). On the project's machine,
+// (mulhilo_lanes), the two cross products low words only (vpmullq, AVX512DQ: in this function
+// only, and the dispatcher picks the avx512 kernels only where the CPU reports DQ). On the project's machine,
 // one thread, 2^24 doubles into out=: Generator(PCG64).random 19.2 ms, against 30.1 with the
 // scalar loop's four interleaved chains (AVX2's path) and NumPy's 37.9.
 template <bool kDxsm>

@@ -89,8 +89,9 @@ struct Uniform {
   void group(const std::uint32_t (&x)[4][kLanes], Real* out) const {
     if constexpr (sizeof(Real) == 4) {
       // range * (k 2^-24) = (range 2^-24) * k, k = w >> 8 < 2^24: the same exact product, so
-      // the same rounding, wherever range 2^-24 is exact (range 0, at least 2^-102 in
-      // magnitude, or not finite); one multiply a vector fewer.
+      // the same rounding, wherever range 2^-24 is exact, which the test checks (it holds for
+      // 0, infinities and |range| >= 2^-102, and for some smaller ranges); one multiply a
+      // vector fewer.
       const Real scaled = range * 0x1p-24f;
       if (scaled * 0x1p24f == range) {
         for (int k = 0; k < slots; ++k)
