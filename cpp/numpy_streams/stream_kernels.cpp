@@ -354,21 +354,56 @@ std::size_t lemire_u8(const std::uint8_t* units, std::size_t n, std::uint8_t off
 
 // ------------------------------------------------------------------------------------- PCG64
 
-#if defined(__AVX512F__) && defined(__GNUC__)
-// kPcgFillWords consecutive words at a time, 8 a vector: lane j of vector v holds LCG state
-// T_{8v+j}, and every step jumps each lane 32 states ahead (A T + C, the 32-step affine map).
-// The 128-bit product by a constant: low halves times A's low half in 14 operations
-// (mulhilo_lanes), the two cross products low words only (vpmullq, AVX512DQ: in this function
-// only, and the dispatcher picks the avx512 kernels only where the CPU reports DQ). On the project's machine,
-// one thread, 2^24 doubles into out=: Generator(PCG64).random 19.2 ms, against 30.1 with the
-// scalar loop's four interleaved chains (AVX2's path) and NumPy's 37.9.
+#if (defined(__AVX512F__) || defined(__AVX2__)) && defined(__GNUC__)
+// kPcgFillWords consecutive words at a time, kLanes a vector: lane j of vector v holds LCG state
+// T_{kLanes v + j}, and every step jumps each lane 32 states ahead (A T + C, the 32-step affine
+// map). The 128-bit product by a constant: low halves times A's low half in full
+// (mulhilo_lanes), the two cross products low words only: one vpmullq each with AVX512DQ (in
+// these functions only; the dispatcher picks the avx512 kernels only where the CPU reports DQ),
+// three 32-bit products each with AVX2. On the project's machine, one thread, 2^24 doubles into
+// out=: Generator(PCG64).random 19.4-21.6 ms with AVX-512 and 27.5-28.1 with AVX2, against 33 with
+// the scalar loop's four interleaved chains (the scalar ISA's path) and NumPy's 37 (PCG64DXSM:
+// 22, 32, 40 and 37).
+#if defined(__AVX512F__)
+#define WEIGHTINIT_PCG_TARGET __attribute__((target("avx512dq")))
+WEIGHTINIT_PCG_TARGET inline V mullo64(V a, V b) { return _mm512_mullo_epi64(a, b); }
+inline V loadu(const std::uint64_t* p) { return _mm512_loadu_si512(p); }
+inline void storeu(std::uint64_t* p, V v) { _mm512_storeu_si512(p, v); }
+inline V xor_(V a, V b) { return _mm512_xor_si512(a, b); }
+inline V or_(V a, V b) { return _mm512_or_si512(a, b); }
+inline V srl(V a, unsigned k) { return _mm512_srli_epi64(a, k); }
+inline V rotr(V a, V r) { return _mm512_rorv_epi64(a, r); }
+// a + carry, carry = (sum < addend) unsigned: the carry out of the low word's addition.
+inline V add_carry(V a, V sum, V addend) {
+  return _mm512_mask_add_epi64(a, _mm512_cmplt_epu64_mask(sum, addend), a, set1(1));
+}
+#else
+#define WEIGHTINIT_PCG_TARGET
+// The low 64 bits of a * b from three 32 x 32 -> 64 products.
+inline V mullo64(V a, V b) {
+  const V cross = add(mul32(srl32(a), b), mul32(a, srl32(b)));
+  return add(mul32(a, b), _mm256_slli_epi64(cross, 32));
+}
+inline V loadu(const std::uint64_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+inline void storeu(std::uint64_t* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+inline V xor_(V a, V b) { return _mm256_xor_si256(a, b); }
+inline V or_(V a, V b) { return _mm256_or_si256(a, b); }
+inline V srl(V a, int k) { return _mm256_srli_epi64(a, k); }
+inline V rotr(V a, V r) { return _mm256_or_si256(_mm256_srlv_epi64(a, r), _mm256_sllv_epi64(a, _mm256_sub_epi64(set1(64), r))); }
+inline V add_carry(V a, V sum, V addend) {  // unsigned compare as signed, both sign bits flipped
+  const V flip = set1(0x8000000000000000ull);
+  const V less = _mm256_cmpgt_epi64(_mm256_xor_si256(addend, flip), _mm256_xor_si256(sum, flip));
+  return _mm256_sub_epi64(a, less);  // less is -1 where the carry is 1
+}
+#endif
+
 template <bool kDxsm>
-__attribute__((target("avx512dq"))) void pcg_fill_lanes(std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t mult_hi,
-                                                         std::uint64_t mult_lo, std::uint64_t inc_hi, std::uint64_t inc_lo,
-                                                         std::uint64_t* out, std::size_t n) {
-  constexpr int kVectors = static_cast<int>(kPcgFillWords / 8);
+WEIGHTINIT_PCG_TARGET void pcg_fill_lanes(std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t mult_hi,
+                                          std::uint64_t mult_lo, std::uint64_t inc_hi, std::uint64_t inc_lo,
+                                          std::uint64_t* out, std::size_t n) {
+  constexpr int kVectors = static_cast<int>(kPcgFillWords) / kLanes;
   const U128 mult{mult_hi, mult_lo}, inc{inc_hi, inc_lo};
-  alignas(64) std::uint64_t hi0[kPcgFillWords], lo0[kPcgFillWords];
+  std::uint64_t hi0[kPcgFillWords], lo0[kPcgFillWords];
   U128 t{t_hi, t_lo};
   for (std::size_t j = 0; j < kPcgFillWords; ++j) {
     hi0[j] = t.hi;
@@ -382,33 +417,33 @@ __attribute__((target("avx512dq"))) void pcg_fill_lanes(std::uint64_t t_hi, std:
   const V cheap = set1(Pcg64DxsmOutput::kCheap);
   V h[kVectors], l[kVectors];
   for (int v = 0; v < kVectors; ++v) {
-    h[v] = _mm512_load_si512(hi0 + 8 * v);
-    l[v] = _mm512_load_si512(lo0 + 8 * v);
+    h[v] = loadu(hi0 + kLanes * v);
+    l[v] = loadu(lo0 + kLanes * v);
   }
   for (std::size_t w = 0; w < n; w += kPcgFillWords) {
     for (int v = 0; v < kVectors; ++v) {
       V word;
       if constexpr (kDxsm) {  // Pcg64DxsmOutput::output, lane by lane
-        V x = _mm512_xor_si512(h[v], _mm512_srli_epi64(h[v], 32));
-        x = _mm512_mullo_epi64(x, cheap);
-        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 48));
-        word = _mm512_mullo_epi64(x, _mm512_or_si512(l[v], one));
+        V x = xor_(h[v], srl(h[v], 32));
+        x = mullo64(x, cheap);
+        x = xor_(x, srl(x, 48));
+        word = mullo64(x, or_(l[v], one));
       } else {  // Pcg64Output::output: (hi ^ lo) rotated right by hi >> 58
-        word = _mm512_rorv_epi64(_mm512_xor_si512(h[v], l[v]), _mm512_srli_epi64(h[v], 58));
+        word = rotr(xor_(h[v], l[v]), srl(h[v], 58));
       }
-      _mm512_storeu_si512(out + w + 8 * static_cast<std::size_t>(v), word);
+      storeu(out + w + static_cast<std::size_t>(kLanes * v), word);
     }
     for (int v = 0; v < kVectors; ++v) {
       V p_hi, p_lo;
       mulhilo_lanes(l[v], a_lo32, a_hi32, p_hi, p_lo);  // l * A.lo, all 128 bits
       const V nl = add(p_lo, c_lo);
-      const __mmask8 carry = _mm512_cmplt_epu64_mask(nl, c_lo);
-      V nh = add(add(_mm512_mullo_epi64(h[v], a_lo), _mm512_mullo_epi64(l[v], a_hi)), add(p_hi, c_hi));
-      h[v] = _mm512_mask_add_epi64(nh, carry, nh, one);
+      const V nh = add(add(mullo64(h[v], a_lo), mullo64(l[v], a_hi)), add(p_hi, c_hi));
+      h[v] = add_carry(nh, nl, c_lo);
       l[v] = nl;
     }
   }
 }
+#undef WEIGHTINIT_PCG_TARGET
 
 void pcg_fill(bool dxsm, std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t mult_hi, std::uint64_t mult_lo,
               std::uint64_t inc_hi, std::uint64_t inc_lo, std::uint64_t* out, std::size_t n) {
