@@ -125,7 +125,7 @@ struct PcgEngine {
       if (lanes != nullptr && m >= 2 * kPcgFillWords) {
         const std::size_t q = m - m % kPcgFillWords;
         const U128 t = Output::kDxsm ? s_ : step(s_, inc_);
-        lanes(Output::kDxsm, t.hi, t.lo, Output::kMult.hi, Output::kMult.lo, inc_.hi, inc_.lo, dst, q);
+        lanes(Output::kDxsm, t.hi, t.lo, inc_.hi, inc_.lo, dst, q);
         if (q != lanes_jump_len_) {
           lanes_jump_ = lcg_jump(Output::kMult, inc_, q);
           lanes_jump_len_ = q;

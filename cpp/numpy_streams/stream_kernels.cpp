@@ -397,20 +397,20 @@ inline V add_carry(V a, V sum, V addend) {  // unsigned compare as signed, both 
 }
 #endif
 
-template <bool kDxsm>
-WEIGHTINIT_PCG_TARGET void pcg_fill_lanes(std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t mult_hi,
-                                          std::uint64_t mult_lo, std::uint64_t inc_hi, std::uint64_t inc_lo,
-                                          std::uint64_t* out, std::size_t n) {
+template <class Output>
+WEIGHTINIT_PCG_TARGET void pcg_fill_lanes(std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t inc_hi,
+                                          std::uint64_t inc_lo, std::uint64_t* out, std::size_t n) {
+  constexpr bool kDxsm = Output::kDxsm;
   constexpr int kVectors = static_cast<int>(kPcgFillWords) / kLanes;
-  const U128 mult{mult_hi, mult_lo}, inc{inc_hi, inc_lo};
+  const U128 inc{inc_hi, inc_lo};
   std::uint64_t hi0[kPcgFillWords], lo0[kPcgFillWords];
   U128 t{t_hi, t_lo};
   for (std::size_t j = 0; j < kPcgFillWords; ++j) {
     hi0[j] = t.hi;
     lo0[j] = t.lo;
-    t = add(mul(mult, t), inc);
+    t = PcgEngine<Output>::step(t, inc);
   }
-  const Affine jump = lcg_jump(mult, inc, kPcgFillWords);
+  const Affine jump = lcg_jump(Output::kMult, inc, kPcgFillWords);
   const V a_lo = set1(jump.mult.lo), a_hi = set1(jump.mult.hi);
   const V a_lo32 = set1(jump.mult.lo & 0xFFFFFFFFu), a_hi32 = set1(jump.mult.lo >> 32);
   const V c_lo = set1(jump.plus.lo), c_hi = set1(jump.plus.hi), one = set1(1);
@@ -445,12 +445,12 @@ WEIGHTINIT_PCG_TARGET void pcg_fill_lanes(std::uint64_t t_hi, std::uint64_t t_lo
 }
 #undef WEIGHTINIT_PCG_TARGET
 
-void pcg_fill(bool dxsm, std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t mult_hi, std::uint64_t mult_lo,
-              std::uint64_t inc_hi, std::uint64_t inc_lo, std::uint64_t* out, std::size_t n) {
+void pcg_fill(bool dxsm, std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t inc_hi, std::uint64_t inc_lo,
+              std::uint64_t* out, std::size_t n) {
   if (dxsm) {
-    pcg_fill_lanes<true>(t_hi, t_lo, mult_hi, mult_lo, inc_hi, inc_lo, out, n);
+    pcg_fill_lanes<Pcg64DxsmOutput>(t_hi, t_lo, inc_hi, inc_lo, out, n);
   } else {
-    pcg_fill_lanes<false>(t_hi, t_lo, mult_hi, mult_lo, inc_hi, inc_lo, out, n);
+    pcg_fill_lanes<Pcg64Output>(t_hi, t_lo, inc_hi, inc_lo, out, n);
   }
 }
 constexpr auto kPcgFill = &pcg_fill;

@@ -6,10 +6,10 @@
 //     increments the counter before each block), 4 words each;
 //   lemire_*(units, n, off, rng + 1, threshold, values, last): the values of the accepted
 //     candidates among units[0, n), packed, how many, and whether units[n - 1] was accepted;
-//   pcg_fill(dxsm, t, mult, inc, out, n) (null where the ISA has no fast path: then the engine's
-//     own loop): out[j] = the PCG64 (dxsm: PCG64DXSM) output of LCG state T_j, j < n, where
-//     T_0 = t and T_{j+1} = mult T_j + inc mod 2^128 (128-bit numbers as hi, lo); n a multiple
-//     of kPcgFillWords.
+//   pcg_fill(dxsm, t, inc, out, n) (null where the ISA has no fast path: then the engine's own
+//     loop): out[j] = the PCG64 (dxsm: PCG64DXSM) output of LCG state T_j, j < n, where T_0 = t
+//     and T_{j+1} = M T_j + inc mod 2^128 with the generator's multiplier M (128-bit numbers as
+//     hi, lo); n a multiple of kPcgFillWords.
 #pragma once
 
 #include "../isa_namespace.hpp"
@@ -39,8 +39,8 @@ struct StreamKernels {
                             std::uint16_t threshold, std::uint16_t* values, bool* last_accepted);
   std::size_t (*lemire_u8)(const std::uint8_t* units, std::size_t n, std::uint8_t off, std::uint8_t rng_excl,
                            std::uint8_t threshold, std::uint8_t* values, bool* last_accepted);
-  void (*pcg_fill)(bool dxsm, std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t mult_hi, std::uint64_t mult_lo,
-                   std::uint64_t inc_hi, std::uint64_t inc_lo, std::uint64_t* out, std::size_t n);
+  void (*pcg_fill)(bool dxsm, std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t inc_hi, std::uint64_t inc_lo,
+                   std::uint64_t* out, std::size_t n);
 };
 
 // A translation unit compiled for one ISA defines its copy in that ISA's namespace, which must
