@@ -151,7 +151,7 @@ class ParseFill {
   // Fills out[0, n) and returns the number of units the n samples took.
   template <class KeepGoing>
   std::uint64_t run(KeepGoing& keep_going) {
-    const int threads = std::max(1, std::min(get_num_threads(), max_useful_threads()));
+    const int threads = std::max(1, fill_threads());
     // Segments no larger than a thread's share of the whole fill (small fills, small buffers).
     const double share = (static_cast<double>(n_) * sampler_.mean_units()) / threads + 1024.0;
     segment_units_ = std::min<std::uint64_t>(segment_units_, static_cast<std::uint64_t>(share));
