@@ -63,6 +63,11 @@ def fill_lines() -> dict[str, str]:
             calls.append((distribution, dtype, list(params), tuple(key), pos_offset, list(pos_strides), out.shape))
             return real_core.fill(distribution, out, dtype, params, key, pos_offset, pos_strides)
 
+        def fill_whole(self, distribution, out, dtype, params, key):  # noqa: ANN001
+            # A whole tensor: fill() at offset 0 with C-order position strides.
+            calls.append((distribution, dtype, list(params), tuple(key), 0, list(c_strides(out.shape)), out.shape))
+            return real_core.fill_whole(distribution, out, dtype, params, key)
+
         def fill_new(self, distribution, dt, dtype, shape, params, key):  # noqa: ANN001
             # A new whole tensor: fill() at offset 0 with C-order position strides.
             calls.append((distribution, dtype, list(params), tuple(key), 0, list(c_strides(tuple(shape))), tuple(shape)))

@@ -84,10 +84,23 @@ void fill(const std::string& distribution, py::array out, const std::string& dty
   }
 }
 
-// A new C-ordered array of `shape` and `dt` (whose core name is `dtype`), filled as fill() would
-// fill it with the stream positions of a whole tensor: the fast path of small new-tensor calls
-// (the Python side checks everything first; this saves building the array and its position
-// strides in Python, about a microsecond of a 1,000-element call).
+// fill() of a whole tensor of out's shape: the stream positions in C order (whatever out's
+// memory order). The fast path of small calls (the Python side checks everything first; this
+// saves building the position strides in Python, and a call with fewer arguments to convert).
+void fill_whole(const std::string& distribution, py::array out, const std::string& dtype,
+                const std::vector<double>& params, const std::array<std::uint32_t, 2>& key) {
+  std::vector<std::int64_t> pos_strides(static_cast<std::size_t>(out.ndim()));
+  std::int64_t step = 1;
+  for (std::size_t k = pos_strides.size(); k-- > 0;) {
+    pos_strides[k] = step;
+    const auto extent = static_cast<std::int64_t>(out.shape(static_cast<py::ssize_t>(k)));
+    step *= extent > 1 ? extent : 1;
+  }
+  fill(distribution, out, dtype, params, key, 0, pos_strides);
+}
+
+// A new C-ordered array of `shape` and `dt` (whose core name is `dtype`), filled as fill_whole()
+// fills it: the fast path of small new-tensor calls (this also saves building the array in Python).
 py::array fill_new(const std::string& distribution, const py::dtype& dt, const std::string& dtype,
                    const std::vector<py::ssize_t>& shape, const std::vector<double>& params,
                    const std::array<std::uint32_t, 2>& key) {
@@ -96,13 +109,7 @@ py::array fill_new(const std::string& distribution, const py::dtype& dt, const s
   }
   check_dtype(dt, out_kind_from_name(dtype), dtype);  // before allocating
   py::array out(dt, shape);
-  std::vector<std::int64_t> pos_strides(shape.size());
-  std::int64_t step = 1;
-  for (std::size_t k = shape.size(); k-- > 0;) {
-    pos_strides[k] = step;
-    step *= shape[k] > 1 ? static_cast<std::int64_t>(shape[k]) : 1;
-  }
-  fill(distribution, out, dtype, params, key, 0, pos_strides);
+  fill_whole(distribution, out, dtype, params, key);
   return out;
 }
 
@@ -111,10 +118,13 @@ void register_fill(py::module_& m) {
         py::arg("pos_offset"), py::arg("pos_strides"),
         "Fill out with distribution(params): element i gets the sample at stream position\n"
         "pos_offset + sum(i_k * pos_strides[k]) of the Philox4x32-10 stream under key.");
+  m.def("fill_whole", &fill_whole, py::arg("distribution"), py::arg("out"), py::arg("dtype"), py::arg("params"),
+        py::arg("key"),
+        "fill() of a whole tensor of out's shape: pos_offset 0 and the position strides of C order.");
   m.def("fill_new", &fill_new, py::arg("distribution"), py::arg("dt"), py::arg("dtype"), py::arg("shape"),
         py::arg("params"), py::arg("key"),
         "A new C-ordered array of shape and dt, filled with distribution(params) at the stream positions of\n"
-        "a whole tensor of that shape (fill() with pos_offset 0 and C-order position strides).");
+        "a whole tensor of that shape (as fill_whole() fills it).");
 }
 
 }  // namespace weightinit::bindings

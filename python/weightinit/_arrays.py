@@ -170,22 +170,23 @@ def resolve_out(out: Any, dtype: Any) -> tuple[Any, np.ndarray | None, np.dtype]
     """Validate ``out=``; return (what to hand back, the ndarray to write, the dtype)."""
     if out is None:
         return None, None, resolve_dtype(np.float32 if dtype is None else dtype)
-    if is_torch_tensor(out):
+    if isinstance(out, np.ndarray):  # first: the common case, and no tensor is an ndarray
+        target = out
+    elif is_torch_tensor(out):
         from ._torch_view import numpy_view  # imports torch: only reached for torch tensors
 
         target = numpy_view(out, strict=True)
-    elif isinstance(out, np.ndarray):
-        target = out
     else:
         raise TypeError(f"out= must be a NumPy array or a CPU torch tensor, got {type(out).__name__}")
     dt = resolve_dtype(target.dtype if dtype is None else dtype)
     if target.dtype != dt:
         raise TypeError(f"out= has dtype {target.dtype} but dtype={dt.name} was asked for")
-    if not target.flags.writeable:
+    flags = target.flags  # a new object each time it is asked for
+    if not flags.writeable:
         raise ValueError("out= is read-only; pass a writable array")
     if not target.dtype.isnative:
         raise ValueError("out= must be in the machine's byte order")
-    if not target.flags.c_contiguous and not target.flags.f_contiguous and has_self_overlap(target):
+    if not flags.c_contiguous and not flags.f_contiguous and has_self_overlap(target):
         raise ValueError(
             "out= has elements that share memory (a zero or interleaved stride, e.g. from as_strided); "
             "pass an array in which every element has memory of its own"

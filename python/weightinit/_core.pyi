@@ -29,6 +29,13 @@ def fill(
     pos_offset: int,
     pos_strides: Sequence[int],
 ) -> None: ...
+def fill_whole(
+    distribution: str,
+    out: np.ndarray,
+    dtype: str,
+    params: Sequence[float],
+    key: tuple[int, int],
+) -> None: ...
 def fill_new(
     distribution: str,
     dt: np.dtype,

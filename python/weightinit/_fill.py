@@ -126,7 +126,10 @@ def fill_distribution(
             return _core.fill_new(distribution, dt, CORE_NAME[dt], full_shape, params, key)
     result, target, dt = resolve_out(out, dtype)
     check_finite_result(distribution, params, dt)
-    view_shape, pos_offset, pos_strides = positions_of_index(full_shape, index)
+    if index is None:  # the whole tensor: the core knows its positions (C order)
+        view_shape, pos_offset, pos_strides = full_shape, 0, None
+    else:
+        view_shape, pos_offset, pos_strides = positions_of_index(full_shape, index)
     if target is None:
         target = new_array(view_shape, dt)
         result = target
@@ -137,7 +140,11 @@ def fill_distribution(
         key = key_from_seed(seed)
     else:
         key = (0, 0)
-    if target.size:
-        _core.fill(distribution, target, CORE_NAME[dt], [float(p) for p in params], key, pos_offset, pos_strides)
+    if not target.size:
+        pass
+    elif pos_strides is None:
+        _core.fill_whole(distribution, target, CORE_NAME[dt], params, key)
+    else:
+        _core.fill(distribution, target, CORE_NAME[dt], params, key, pos_offset, pos_strides)
     return result
 
