@@ -33,6 +33,10 @@ def _distribution_cases() -> dict[str, Callable[[], Any]]:
         "normal(0.5,2)": lambda **kw: wi.normal(SHAPE, 0.5, 2.0, **kw),
         "truncated_normal(0,1,-2,2)": lambda **kw: wi.truncated_normal(SHAPE, 0.0, 1.0, -2.0, 2.0, **kw),
         "truncated_normal(0,1,1,9)": lambda **kw: wi.truncated_normal((64, 67), 0.0, 1.0, 1.0, 9.0, **kw),
+        # A mean and a std: float32's fast path computes mean + std * z in float.
+        "truncated_normal(0.5,0.02,0.46,0.54)": lambda **kw: wi.truncated_normal(
+            (64, 67), 0.5, 0.02, 0.46, 0.54, **kw
+        ),
         "constant(0.1)": lambda **kw: wi.constant(SHAPE, 0.1, **kw),
     }
     for name, make in dists.items():

@@ -330,6 +330,22 @@ def test_truncated_normal_deep_tail_matches_exponential_asymptotics():
     assert_ks((x - a) * a, st.expon.cdf)
 
 
+@pytest.mark.parametrize(
+    "mean, std, a, b",
+    [
+        (1.0, 2.0, -3.0, 4.0),  # the 32-bit fast path: mean + std * z in float
+        (0.5, 0.02, 0.46, 0.54),  # the same, +-2 std (one of Giles' two polynomials)
+        (0.0, 1e39, -3e38, 3e38),  # std beyond float32's range: mean + std * z in double
+        (0.0, 1e-40, -2e-40, 2e-40),  # a subnormal float32 std: in double too
+    ],
+)
+def test_truncated_normal_float32_with_mean_and_std_follows_truncnorm(mean, std, a, b):
+    # False-failure rate 1e-6 (the float32 grid moves the CDF by < 1e-5 in every case).
+    x = wi.truncated_normal((300_000,), mean, std, a, b, dtype="float32", seed=312).astype(np.float64)
+    assert ((a <= x) & (x <= b)).all()
+    assert_ks(x, st.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std).cdf)
+
+
 @pytest.mark.parametrize("a, b", TRUNC_BOUNDS)
 def test_truncated_normal_float32_follows_scipy_truncnorm_ks(a, b):
     # False-failure rate 1e-6; the float32 grid moves the CDF by < 1e-4 even at (40, 41).

@@ -18,6 +18,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "bits.hpp"
@@ -132,20 +133,32 @@ struct Normal {
 
 // Normal(mean, std) restricted to [low, high]: mean + std * z, z the standard normal restricted
 // to the standardized bounds, from one uniform per sample (32 or 53 bits). The 32-bit fast path
-// is within a few float32 ulps (tested against mpmath: at most 5 of max(|z|, 1)), in float up to
-// the final mean + std * z in double; float64's fast path is AS 241 in double.
+// is within a few float32 ulps (tested against mpmath: at most 5 of max(|z|, 1)) and all in
+// float, mean + std * z too (where mean and std are normal floats and the values cannot
+// overflow: float_fast); float64's fast path is AS 241 in double. The exact paths compute in
+// double.
 template <class Real>
 struct TruncatedNormal {
-  using value_type = double;
+  using value_type = Real;
   using P = Precision<Real>;
   static constexpr int slots = P::slots;
   double mean, std;
   ValueBounds bounds;  // [low, high], absolute, and how values are kept inside them (low_precision.hpp)
   StandardTruncatedNormal standard;
+  float mean_f, std_f;  // for the float fast path
+  bool float_fast;      // 32-bit fast path with mean + std * z in float
 
   TruncatedNormal(double mean_, double std_, double low, double high)
       : mean(mean_), std(std_), bounds(low, high),
-        standard((low - mean) / std, (high - mean) / std, (high - low) / std) {}
+        standard((low - mean) / std, (high - mean) / std, (high - low) / std),
+        mean_f(static_cast<float>(mean_)), std_f(static_cast<float>(std_)) {
+    // Both normal floats (or a zero mean), and |mean| + 4.75 std, the most a fast-path value can
+    // reach, finite in float: else mean + std * z in double (a subnormal std_f would lose
+    // digits, an infinite one make every value a bound).
+    float_fast = sizeof(Real) == 4 && standard.fast && std::isnormal(std_f) &&
+                 (mean_f == 0.0f || std::isnormal(mean_f)) &&
+                 std::fabs(mean) + 4.75 * std <= 0.5 * static_cast<double>(std::numeric_limits<float>::max());
+  }
 
   // Narrow and far intervals: from the bound nearest the mean (high after a flip) by the offset.
   double exact_value(typename P::Word w) const {
@@ -156,6 +169,7 @@ struct TruncatedNormal {
     }
     return mean + std * standard.exact_sample(u);
   }
+  // The fast path in double: float64's, and 32-bit outputs' where float_fast is false.
   template <bool kNear = false>
   double fast_value(typename P::Word w) const {
     if constexpr (std::is_same_v<Real, double>) {
@@ -164,27 +178,47 @@ struct TruncatedNormal {
       return mean + std * static_cast<double>(standard.template fast_sample_float<kNear>(w));
     }
   }
+  // The 32-bit fast path all in float (float_fast): two roundings, no FMA.
+  template <bool kNear = false>
+  float fast_value_float(std::uint32_t w) const {
+    return mean_f + std_f * standard.template fast_sample_float<kNear>(w);
+  }
 
-  // Where a bound's float is +-0, values are kept inside in double before convert() (see
-  // ValueBounds): one test a group, not one an element.
-  double single(const Block& b, int slot) const {
-    const double v = standard.fast ? fast_value(P::word(b, slot)) : exact_value(P::word(b, slot));
-    return bounds.zero ? bounds.keep_inside(v) : v;
-  }
-  void group(const std::uint32_t (&x)[4][kLanes], double* out) const {
-    group_values(x, out);
-    if (bounds.zero) {
-      for (int r = 0; r < slots * kLanes; ++r) out[r] = bounds.keep_inside(out[r]);
-    }
-  }
-  void group_values(const std::uint32_t (&x)[4][kLanes], double* out) const {
+  // A value computed in double, in Real: where a bound's float is +-0 it is kept inside in double
+  // first (see ValueBounds; float values need not be: convert's clamp in float is exact for them).
+  Real from_double(double v) const { return static_cast<Real>(bounds.zero ? bounds.keep_inside(v) : v); }
+
+  Real single(const Block& b, int slot) const {
+    const auto w = P::word(b, slot);
     if constexpr (!std::is_same_v<Real, double>) {
-      if (standard.fast_near) {  // +-2 sigma and narrower: one polynomial of Giles' two
-        for (int k = 0; k < slots; ++k)
-          for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = fast_value<true>(P::lane_word(x, k, i));
+      if (float_fast) return fast_value_float(w);
+    }
+    return from_double(standard.fast ? fast_value(w) : exact_value(w));
+  }
+  void group(const std::uint32_t (&x)[4][kLanes], Real* out) const {
+    if constexpr (!std::is_same_v<Real, double>) {
+      if (float_fast) {
+        if (standard.fast_near) {  // +-2 sigma and narrower: one polynomial of Giles' two
+          for (int k = 0; k < slots; ++k)
+            for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = fast_value_float<true>(x[k][i]);
+        } else {
+          for (int k = 0; k < slots; ++k)
+            for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = fast_value_float(x[k][i]);
+        }
         return;
       }
+      // The paths in double, a group of doubles at a time, each value kept inside and rounded.
+      alignas(64) double v[slots * kLanes];
+      group_doubles(x, v);
+      for (int r = 0; r < slots * kLanes; ++r) out[r] = from_double(v[r]);
+    } else {
+      group_doubles(x, out);
+      if (bounds.zero) {
+        for (int r = 0; r < slots * kLanes; ++r) out[r] = bounds.keep_inside(out[r]);
+      }
     }
+  }
+  void group_doubles(const std::uint32_t (&x)[4][kLanes], double* out) const {
     if (standard.fast) {
       for (int k = 0; k < slots; ++k)
         for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = fast_value(P::lane_word(x, k, i));
@@ -193,7 +227,7 @@ struct TruncatedNormal {
         for (int i = 0; i < kLanes; ++i) out[k * kLanes + i] = exact_value(P::lane_word(x, k, i));
     }
   }
-  template <class Out> Out convert(double v) const { return bounds.template convert<Out>(v); }
+  template <class Out> Out convert(Real v) const { return bounds.template convert<Out>(v); }
 };
 
 }  // namespace WEIGHTINIT_ISA_NS

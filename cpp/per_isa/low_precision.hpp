@@ -106,9 +106,10 @@ template <> struct OutputConvert<float16_bits> {
 // rounded once more and, where the rounding crossed a bound, one step of the bit pattern back
 // inside (one step suffices, subnormals included; comparing a float with lo_f and hi_f decides
 // the same as with lo and hi). Selects only: a loop of convert() vectorizes.
-// One case the float comparisons cannot tell: where a bound's float is +-0 (`zero`), a value that
-// rounds to -0 below a bound of +0 must give +0 (and the mirror at -0). Callers then pass values
-// through keep_inside() first, once for a batch rather than a test per element.
+// One case the float comparisons cannot tell: where a bound's float is +-0 (`zero`), a double
+// value that rounds to -0 below a bound of +0 must give +0 (and the mirror at -0). Callers then
+// pass values computed in double through keep_inside() first, once for a batch rather than a
+// test per element. A float value needs no such step.
 // (tests/cpp/truncated_convert.cpp checks all this against the plain definition: keep inside in
 // double, round, step back inside with nextafter.)
 struct ValueBounds {
@@ -131,19 +132,25 @@ struct ValueBounds {
     if constexpr (std::is_same_v<Out, double>) {
       return keep_inside(v);
     } else {
-      const float f0 = static_cast<float>(v);
-      const float f = f0 < lo_f ? lo_f : (f0 > hi_f ? hi_f : f0);
-      if constexpr (std::is_same_v<Out, float>) {
-        return f;
-      } else {
-        Out o = OutputConvert<Out>::from(f);
-        const float back = OutputConvert<Out>::to_float(o);
-        const bool negative = (o.bits & 0x8000u) != 0;
-        const std::uint16_t down = static_cast<std::uint16_t>(negative ? o.bits + 1u : o.bits - 1u);
-        const std::uint16_t up = static_cast<std::uint16_t>(negative ? o.bits - 1u : o.bits + 1u);
-        o.bits = back > hi_f ? down : (back < lo_f ? up : o.bits);
-        return o;
-      }
+      return convert<Out>(static_cast<float>(v));
+    }
+  }
+  // A float value: its clamp to [lo_f, hi_f] decides as keeping it inside [lo, hi] would (zeros'
+  // signs included: a float below a bound of +0 is below lo_f too), so it needs no keep_inside().
+  template <class Out>
+  Out convert(float f0) const {
+    static_assert(!std::is_same_v<Out, double>, "float values are for 32- and 16-bit outputs");
+    const float f = f0 < lo_f ? lo_f : (f0 > hi_f ? hi_f : f0);
+    if constexpr (std::is_same_v<Out, float>) {
+      return f;
+    } else {
+      Out o = OutputConvert<Out>::from(f);
+      const float back = OutputConvert<Out>::to_float(o);
+      const bool negative = (o.bits & 0x8000u) != 0;
+      const std::uint16_t down = static_cast<std::uint16_t>(negative ? o.bits + 1u : o.bits - 1u);
+      const std::uint16_t up = static_cast<std::uint16_t>(negative ? o.bits - 1u : o.bits + 1u);
+      o.bits = back > hi_f ? down : (back < lo_f ? up : o.bits);
+      return o;
     }
   }
 };

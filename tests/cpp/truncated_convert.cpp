@@ -1,8 +1,8 @@
 // Checks ValueBounds::convert<Out> (cpp/per_isa/low_precision.hpp: the truncated normal's
 // rounding to float32/float16/bfloat16 inside its bounds, a clamp to the floats inside the
 // bounds and for 16-bit outputs one step back inside) against the plain definition below, bit
-// for bit, on the values single() and group() hand it, for ~2e7 (bounds, value) pairs per output
-// type: zeros of both signs, subnormals, float and float16 limits, infinities, and values just
+// for bit, on the values single() and group() hand it (computed in double, or in float by the
+// 32-bit fast path), for ~4e7 (bounds, value) pairs per output type: zeros of both signs, subnormals, float and float16 limits, infinities, and values just
 // around each bound and its float. Pairs with no finite Out value between the bounds are skipped
 // (the Python layer refuses them). Prints one line per type; exits 1 on any difference.
 // Built and run by tests/test_truncated_convert.py; first written for the review of commit c4c72dd.
@@ -141,14 +141,22 @@ template <class Out> unsigned long long check(const char* name) {
         for (int k = 0; k < 30; ++k) vs.push_back(lo + (hi - lo) * std::ldexp(static_cast<double>(rng() >> 11), -53));
       }
       for (double v : vs) {
-        ++tests;
-        // What single() and group() hand to convert: the value, kept inside in double first
-        // where a bound's float is zero.
+        tests += 2;
+        // What single() and group() hand to convert: a value computed in double, kept inside in
+        // double first where a bound's float is zero ...
         const Out a = bounds.template convert<Out>(bounds.zero ? bounds.keep_inside(v) : v);
         const Out b = reference_convert<Out>(v, lo, hi);
         if (bits_of(a) != bits_of(b) && bad++ < 10) {
           std::printf("  %s lo=%a hi=%a v=%a: convert %08x, reference %08x\n", name, lo, hi, v, bits_of(a),
                       bits_of(b));
+        }
+        // ... or one computed in float (the 32-bit fast path), as it is.
+        const float vf = static_cast<float>(v);
+        const Out af = bounds.template convert<Out>(vf);
+        const Out bf = reference_convert<Out>(static_cast<double>(vf), lo, hi);
+        if (bits_of(af) != bits_of(bf) && bad++ < 10) {
+          std::printf("  %s lo=%a hi=%a float v=%a: convert %08x, reference %08x\n", name, lo, hi,
+                      static_cast<double>(vf), bits_of(af), bits_of(bf));
         }
       }
     }
