@@ -4,9 +4,10 @@ Every sample is made from Philox4x32-10 words (one 32-bit word for a float32, fl
 sample, two for float64), so the rate at which one core makes the words alone
 (``_core.philox4x32_words``: the active ISA's Philox kernel, into a buffer in cache, no
 transform) bounds every kernel on that core. Each kernel is timed the same way: 2^16 elements
-into a preallocated buffer (in cache), one thread, through the core's own entry (``_core.fill``,
-not the Python argument handling), and reported as a fraction of that bound: samples/s times
-words per sample over words/s.
+into a preallocated buffer (in cache), one thread, through the core's own entry
+(``_core.fill_whole``, the one a whole-tensor ``out=`` call takes, without the Python argument
+handling), and reported as a fraction of that bound: samples/s times words per sample over
+words/s.
 
 Fresh arrays cost more than the kernel: the operating system clears each new page before the
 kernel writes it (the ``ceiling zeros`` rows), on the same cores, so the two times add. The
@@ -54,7 +55,7 @@ def _out_array(dtype: str) -> np.ndarray:
 def _kernel_call(kernel: str, dtype: str) -> Callable[[], None]:
     distribution, params = KERNELS[kernel]
     out = _out_array(dtype)
-    return lambda: _core.fill(distribution, out, dtype, params, (1, 2), 0, [1])
+    return lambda: _core.fill_whole(distribution, out, dtype, params, (1, 2))
 
 
 def measure_kernels(dtypes: list[str], timing: Timing) -> list[dict[str, Any]]:
