@@ -140,11 +140,9 @@ def fill_distribution(
         key = key_from_seed(seed)
     else:
         key = (0, 0)
-    if not target.size:
-        pass
-    elif pos_strides is None:
+    if target.size and pos_strides is None:
         _core.fill_whole(distribution, target, CORE_NAME[dt], params, key)
-    else:
+    elif target.size:
         _core.fill(distribution, target, CORE_NAME[dt], params, key, pos_offset, pos_strides)
     return result
 
