@@ -134,9 +134,9 @@ struct Normal {
 // Normal(mean, std) restricted to [low, high]: mean + std * z, z the standard normal restricted
 // to the standardized bounds, from one uniform per sample (32 or 53 bits). The 32-bit fast path
 // is within a few float32 ulps (tested against mpmath: at most 5 of max(|z|, 1)) and all in
-// float, mean + std * z too (where mean and std are normal floats and the values cannot
-// overflow: float_fast); float64's fast path is AS 241 in double. The exact paths compute in
-// double.
+// float, mean + std * z too (where mean and std are normal floats, the values cannot overflow
+// and mean's float is exact to 2^-20 std: float_fast); float64's fast path is AS 241 in double.
+// The exact paths compute in double.
 template <class Real>
 struct TruncatedNormal {
   using value_type = Real;
@@ -152,12 +152,15 @@ struct TruncatedNormal {
       : mean(mean_), std(std_), bounds(low, high),
         standard((low - mean) / std, (high - mean) / std, (high - low) / std),
         mean_f(static_cast<float>(mean_)), std_f(static_cast<float>(std_)) {
-    // Both normal floats (or a zero mean), and |mean| + 4.75 std, the most a fast-path value can
-    // reach, finite in float: else mean + std * z in double (a subnormal std_f would lose
-    // digits, an infinite one make every value a bound).
+    // Both normal floats (or a zero mean), |mean| + 4.75 std, the most a fast-path value can
+    // reach, finite in float, and mean's rounding to float at most 2^-20 std: else mean + std * z
+    // in double (a subnormal std_f would lose digits, an infinite one make every value a bound,
+    // and mean_f's rounding error, the same for every sample, would shift the whole distribution:
+    // by 0.5 std for mean 1 + 0.49 2^-23, std 2^-23).
     float_fast = sizeof(Real) == 4 && standard.fast && std::isnormal(std_f) &&
                  (mean_f == 0.0f || std::isnormal(mean_f)) &&
-                 std::fabs(mean) + 4.75 * std <= 0.5 * static_cast<double>(std::numeric_limits<float>::max());
+                 std::fabs(mean) + 4.75 * std <= 0.5 * static_cast<double>(std::numeric_limits<float>::max()) &&
+                 std::fabs(mean - static_cast<double>(mean_f)) <= std * 0x1p-20;
   }
 
   // Narrow and far intervals: from the bound nearest the mean (high after a flip) by the offset.
