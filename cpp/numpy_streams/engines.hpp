@@ -126,11 +126,7 @@ struct PcgEngine {
         const std::size_t q = m - m % kPcgFillWords;
         const U128 t = Output::kDxsm ? s_ : step(s_, inc_);
         lanes(Output::kDxsm, t.hi, t.lo, inc_.hi, inc_.lo, dst, q);
-        if (q != lanes_jump_len_) {
-          lanes_jump_ = lcg_jump(Output::kMult, inc_, q);
-          lanes_jump_len_ = q;
-        }
-        s_ = lanes_jump_(s_);
+        s_ = jump_of(lanes_jump_, q)(s_);
         dst += q;
         m -= q;
       }
@@ -139,12 +135,8 @@ struct PcgEngine {
         for (std::size_t i = 0; i < m; ++i) dst[i] = next();
         return;
       }
-      if (c != jump_len_) {
-        jump_ = lcg_jump(Output::kMult, inc_, c);
-        jump_len_ = c;
-      }
       const U128 inc = inc_;
-      const Affine jump = jump_;
+      const Affine jump = jump_of(chains_jump_, c);
       U128 x0 = s_, x1 = jump(x0), x2 = jump(x1), x3 = jump(x2);
       std::uint64_t *d0 = dst, *d1 = dst + c, *d2 = dst + 2 * c, *d3 = dst + 3 * c;
       for (std::size_t t = 0; t < c; ++t) {
@@ -163,11 +155,22 @@ struct PcgEngine {
     }
 
    private:
+    // A jump of `words` steps, kept for the next fill of the same size (refills repeat one size).
+    struct CachedJump {
+      Affine jump{};
+      std::size_t words = 0;
+    };
+    const Affine& jump_of(CachedJump& cached, std::size_t words) const {
+      if (cached.words != words) {
+        cached.jump = lcg_jump(Output::kMult, inc_, words);
+        cached.words = words;
+      }
+      return cached.jump;
+    }
+
     U128 s_, inc_;
-    Affine jump_{};
-    std::size_t jump_len_ = 0;
-    Affine lanes_jump_{};
-    std::size_t lanes_jump_len_ = 0;
+    CachedJump lanes_jump_;   // over the vector path's words
+    CachedJump chains_jump_;  // from one of the four chains to the next
   };
 };
 
