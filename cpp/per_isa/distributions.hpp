@@ -173,12 +173,11 @@ struct TruncatedNormal {
     return mean + std * standard.exact_sample(u);
   }
   // The fast path in double: float64's, and 32-bit outputs' where float_fast is false.
-  template <bool kNear = false>
   double fast_value(typename P::Word w) const {
     if constexpr (std::is_same_v<Real, double>) {
       return mean + std * standard.fast_sample_double(unit_open_f64(w));
     } else {
-      return mean + std * static_cast<double>(standard.template fast_sample_float<kNear>(w));
+      return mean + std * static_cast<double>(standard.fast_sample_float(w));
     }
   }
   // The 32-bit fast path all in float (float_fast): two roundings, no FMA.
