@@ -38,6 +38,7 @@ inline std::vector<std::string> cpu_features() {
   WEIGHTINIT_FEATURE("avx512dq")
   WEIGHTINIT_FEATURE("avx512bw")
   WEIGHTINIT_FEATURE("avx512vl")
+  WEIGHTINIT_FEATURE("avx512vbmi")
 #undef WEIGHTINIT_FEATURE
 #endif
   return found;

@@ -136,10 +136,10 @@ void numpy_fill(BitGenState<Engine>& st, const FillRequest& req, KeepGoing keep_
     }
     case Method::kStandardExponential:
       if (f64) {
-        st = parse_fill(st, StandardExponentialF64{}, static_cast<double*>(req.out), n, Identity{}, req.segment_units,
+        st = parse_fill(st, StandardExponentialF64(&active_stream_kernels()), static_cast<double*>(req.out), n, Identity{}, req.segment_units,
                         keep_going);
       } else if (f32) {
-        st = parse_fill(st, StandardExponentialF32{}, static_cast<float*>(req.out), n, Identity{}, req.segment_units,
+        st = parse_fill(st, StandardExponentialF32(&active_stream_kernels()), static_cast<float*>(req.out), n, Identity{}, req.segment_units,
                         keep_going);
       } else {
         unsupported("standard_exponential");
@@ -148,7 +148,7 @@ void numpy_fill(BitGenState<Engine>& st, const FillRequest& req, KeepGoing keep_
     case Method::kExponential: {
       if (!f64) unsupported("exponential");
       const double scale = req.a;
-      st = parse_fill(st, StandardExponentialF64{}, static_cast<double*>(req.out), n,
+      st = parse_fill(st, StandardExponentialF64(&active_stream_kernels()), static_cast<double*>(req.out), n,
                       [scale](double x) { return scale * x; }, req.segment_units, keep_going);
       return;
     }

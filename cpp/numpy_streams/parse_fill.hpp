@@ -28,8 +28,10 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <thread>
+#include <type_traits>
 
 #include "../parallel.hpp"
 #include "fixed_fill.hpp"
@@ -136,6 +138,36 @@ class GuessedBoundaries {
   std::uint64_t i_ = 0;
   std::size_t l_ = 0;
 };
+
+// The number of trailing zero bits of x != 0.
+inline int trailing_zeros(std::uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_ctzll(x);
+#else
+  int k = 0;
+  for (; (x & 1) == 0; x >>= 1) ++k;
+  return k;
+#endif
+}
+
+// A sampler's block kernel if it has one (a non-null member fast_block, as
+// StandardExponentialF64's: which units of a block of up to 64 are each a one-unit sample, and
+// their values), else null.
+template <class Sampler>
+using FastBlock = std::uint64_t (*)(const typename Sampler::Unit*, std::size_t, typename Sampler::Value*);
+template <class Sampler, class = void>
+struct HasFastBlock : std::false_type {};
+template <class Sampler>
+struct HasFastBlock<Sampler, std::void_t<decltype(&Sampler::fast_block)>> : std::true_type {};
+template <class Sampler>
+FastBlock<Sampler> fast_block_of(const Sampler& sampler) {
+  if constexpr (HasFastBlock<Sampler>::value) {
+    return sampler.fast_block;
+  } else {
+    (void)sampler;
+    return nullptr;
+  }
+}
 
 template <class Sampler, class Engine, class Out, class Finish>
 class ParseFill {
@@ -297,26 +329,46 @@ class ParseFill {
       }
     } else {
       sg.long_count = 0;
+      // The sample starting at pos, whole, whatever its length.
+      const auto any_sample = [&] {
+        std::uint64_t length = 1;
+        values[count] = sampler.sample(src.take(), src, length);
+        if (length > 1) sg.longs[sg.long_count++] = {count, length};
+        ++count;
+        pos += length;
+      };
+      const FastBlock<Sampler> block = fast_block_of(sampler);
       while (pos < sg.stop) {
         const auto* d = src.data();
         const std::size_t lim = static_cast<std::size_t>(std::min<std::uint64_t>(src.available(), sg.stop - pos));
-        Value* v = values + count;
+        if (block != nullptr) {
+          // Up to 64 units at once: unit i's value lands in values[c0 + i]; a run of one-unit
+          // samples after a longer sample moves down over the units that sample took.
+          const std::size_t m = std::min<std::size_t>(lim, 64);
+          const std::uint64_t c0 = count, p0 = pos;
+          const std::uint64_t ok = block(reinterpret_cast<const Unit*>(d), m, values + c0);
+          while (pos - p0 < m) {
+            const std::size_t i = static_cast<std::size_t>(pos - p0);
+            const std::uint64_t rest = ~(ok >> i);  // bit k: unit i + k is not known to be one
+            const std::size_t run = rest == 0 ? 64 : static_cast<std::size_t>(trailing_zeros(rest));
+            if (count != c0 + i) std::memmove(values + count, values + c0 + i, run * sizeof(Value));
+            count += run;
+            pos += run;
+            src.skip(run);
+            if (pos - p0 < m) any_sample();
+          }
+          continue;
+        }
         std::size_t j = 0;
         for (; j < lim; ++j) {
           Value x;
           if (!sampler.fast(d[j], x)) break;
-          v[j] = x;
+          values[count + j] = x;
         }
         count += j;
         src.skip(j);
         pos += j;
-        if (j < lim) {
-          std::uint64_t length = 1;
-          values[count] = sampler.sample(src.take(), src, length);
-          if (length > 1) sg.longs[sg.long_count++] = {count, length};
-          ++count;
-          pos += length;
-        }
+        if (j < lim) any_sample();
       }
     }
     sg.count = count;

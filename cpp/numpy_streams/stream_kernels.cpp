@@ -6,9 +6,10 @@
 // more with AVX2), while the scalar unit makes a few more blocks beside them. Per word in cache
 // on the project's machine: scalar 2.85 ns, AVX2 1.53, AVX-512 1.27.
 // Lemire (AVX-512): 8 (8- and 16-bit: 16) candidates a vector, the accepted values packed
-// with a compress. (The
-// ziggurat's one-unit samples, done the same way with gathers for the tables, were no faster
-// than the scalar loop on the project's AVX-512 machine, so they stay scalar.)
+// with a compress.
+// The exponential ziggurat's one-unit samples (AVX-512 with VBMI): 64 a block, the tables
+// looked up by byte permutes (with gathers for the tables it was no faster than the scalar loop
+// on the project's machine). The normal's stay scalar.
 #include "stream_kernels.hpp"
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "../per_isa/philox.hpp"
 #include "bounded.hpp"
 #include "engines.hpp"
+#include "ziggurat_planes.hpp"
 
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
@@ -352,6 +354,143 @@ std::size_t lemire_u8(const std::uint8_t* units, std::size_t n, std::uint8_t off
 }
 #endif
 
+// ------------------------------------------------------------------------ exponential ziggurat
+
+#if defined(__AVX512F__) && defined(__GNUC__)
+// NumPy's standard_exponential samples that take one unit (about 99 %), 64 at a time: the two
+// 256-entry tables are looked up a byte plane at a time (ziggurat_planes.hpp) with VBMI's
+// two-source byte permutes instead of gathers (which were no faster than the scalar loop here).
+// The 64 units' index bytes go into one vector in an order (below) that makes the byte transpose
+// of the looked-up planes land each unit's table entry in the lane of the unit itself, so a value
+// is the scalar code's double(ri) * we[idx] (float: float(ri) * we_f[idx]), one rounding. The
+// test ri < ke[idx] compares the top 16 bits of each side; a tie (2^-16 of units) ends the run
+// there, and the caller's scalar code decides that sample exactly.
+#define WEIGHTINIT_VBMI_TARGET __attribute__((target("avx512vbmi,avx512dq")))
+
+struct alignas(64) Bytes64 {
+  std::uint8_t b[64];
+};
+template <class F>
+constexpr Bytes64 bytes_of(F f) {
+  Bytes64 r{};
+  for (int i = 0; i < 64; ++i) r.b[i] = static_cast<std::uint8_t>(f(i));
+  return r;
+}
+
+// float64: unit s = 8 r + 2 l + t (vector r of 8 words, lane 2 l + t) sits at plane byte
+// b = 16 l + 2 r + t, for after the three unpack levels of an 8 x 8 byte transpose vector r
+// holds in its 128-bit lane l the entries of plane bytes 16 l + 2 r and 16 l + 2 r + 1.
+// The permute index of byte 0 of unit s, within its pair of vectors (2q, 2q + 1):
+constexpr Bytes64 kPairBytesF64 = bytes_of([](int b) { return (((b & 15) >> 1) & 1) * 64 + 8 * (2 * (b >> 4) + (b & 1)); });
+// Where unit s's byte is (b, for the mask's way back to unit order).
+constexpr Bytes64 kPlaneByteF64 = bytes_of([](int s) { return 16 * ((s >> 1) & 3) + 2 * (s >> 3) + (s & 1); });
+// float32: unit s = 16 r + 4 l + i (vector r of 16 half-words, lane 4 l + i) at b = 16 l + 4 r + i.
+constexpr Bytes64 kPairBytesF32 = bytes_of([](int b) { return (((b & 15) >> 2) & 1) * 64 + 4 * (4 * (b >> 4) + (b & 3)); });
+constexpr Bytes64 kPlaneByteF32 = bytes_of([](int s) { return 16 * ((s >> 2) & 3) + 4 * (s >> 4) + (s & 3); });
+
+WEIGHTINIT_VBMI_TARGET inline __m512i load(const Bytes64& b) { return _mm512_load_si512(b.b); }
+
+// Byte b of the result: entry idx[b] of a 256-entry byte plane (two permutes by the low 7 bits,
+// a blend by bit 7, `high`).
+WEIGHTINIT_VBMI_TARGET inline __m512i lookup256(const std::uint8_t* plane, __m512i idx, __mmask64 high) {
+  const __m512i lo = _mm512_permutex2var_epi8(_mm512_load_si512(plane), idx, _mm512_load_si512(plane + 64));
+  const __m512i hi = _mm512_permutex2var_epi8(_mm512_load_si512(plane + 128), idx, _mm512_load_si512(plane + 192));
+  return _mm512_mask_blend_epi8(high, lo, hi);
+}
+
+// The plane of the units' byte c: from vector pair q where pairs[q - 1] selects its bytes.
+template <int Pairs>
+WEIGHTINIT_VBMI_TARGET inline __m512i gather_plane(const __m512i* m, __m512i pair_bytes, int c, const __mmask64* pairs) {
+  const __m512i index = _mm512_add_epi8(pair_bytes, _mm512_set1_epi8(static_cast<char>(c)));
+  __m512i p = _mm512_permutex2var_epi8(m[0], index, m[1]);
+  for (int q = 1; q < Pairs; ++q) p = _mm512_mask_mov_epi8(p, pairs[q - 1], _mm512_permutex2var_epi8(m[2 * q], index, m[2 * q + 1]));
+  return p;
+}
+
+// ri < ke[idx] decided on the top 16 bits (bytes lo, hi of ri >> bits-16, in plane order);
+// false on a tie.
+WEIGHTINIT_VBMI_TARGET inline __mmask64 surely_below(const std::uint8_t (*ke_top)[256], __m512i idx, __mmask64 high,
+                                                     __m512i lo, __m512i hi) {
+  const __m512i kl = lookup256(ke_top[0], idx, high), kh = lookup256(ke_top[1], idx, high);
+  return _kor_mask64(_mm512_cmplt_epu8_mask(hi, kh), _kand_mask64(_mm512_cmpeq_epi8_mask(hi, kh), _mm512_cmplt_epu8_mask(lo, kl)));
+}
+
+// A plane-order mask (bit b) in unit order (bit s, where plane_byte[s] = b).
+WEIGHTINIT_VBMI_TARGET inline std::uint64_t unit_order(__mmask64 m, const Bytes64& plane_byte) {
+  return _cvtmask64_u64(_mm512_movepi8_mask(_mm512_permutexvar_epi8(load(plane_byte), _mm512_movm_epi8(m))));
+}
+
+// The units of a block of up to 64 that are each a whole sample (bit j for units[j]); every
+// unit's value (as if it were one) in values[0, n).
+WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f64_block(const std::uint64_t* units, std::size_t n, double* values) {
+  const numpy_ziggurat::ExponentialPlanes& tb = numpy_ziggurat::exponential_planes();
+  const __mmask64 pairs[3] = {0x00F000F000F000F0ull, 0x0F000F000F000F00ull, 0xF000F000F000F000ull};  // (b & 15) >> 2 == q
+  // A word's byte 0 <- its bits 3 .. 10 (the index); bytes 6, 7 keep bits 48 .. 63 (ri's top 16).
+  const __m512i fields = _mm512_set1_epi64(0x3830282018100803ll);
+  const __m512i pair_bytes = load(kPairBytesF64);
+  const std::uint64_t valid = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  __m512i w[8], m[8];
+  for (int r = 0; r < 8; ++r) {
+    w[r] = _mm512_maskz_loadu_epi64(static_cast<__mmask8>(valid >> (8 * r)), units + 8 * r);
+    m[r] = _mm512_multishift_epi64_epi8(fields, w[r]);
+  }
+  const __m512i idx = gather_plane<4>(m, pair_bytes, 0, pairs);
+  const __mmask64 high = _mm512_movepi8_mask(idx);
+  const __mmask64 accept = surely_below(tb.ke_double_top, idx, high, gather_plane<4>(m, pair_bytes, 6, pairs),
+                                        gather_plane<4>(m, pair_bytes, 7, pairs));
+  __m512i p[8], a[8], c[8];
+  for (int k = 0; k < 8; ++k) p[k] = lookup256(tb.we_double[k], idx, high);
+  for (int k = 0; k < 4; ++k) {  // 16-bit elements: bytes of planes 2k, 2k + 1
+    a[2 * k] = _mm512_unpacklo_epi8(p[2 * k], p[2 * k + 1]);
+    a[2 * k + 1] = _mm512_unpackhi_epi8(p[2 * k], p[2 * k + 1]);
+  }
+  for (int h = 0; h < 8; h += 4) {  // 32-bit elements: planes 0-3, 4-7; b % 16 in 0-3, 4-7, 8-11, 12-15
+    c[h + 0] = _mm512_unpacklo_epi16(a[h + 0], a[h + 2]);
+    c[h + 1] = _mm512_unpackhi_epi16(a[h + 0], a[h + 2]);
+    c[h + 2] = _mm512_unpacklo_epi16(a[h + 1], a[h + 3]);
+    c[h + 3] = _mm512_unpackhi_epi16(a[h + 1], a[h + 3]);
+  }
+  for (int k = 0; k < 4; ++k) {  // whole entries: b % 16 in {4k, 4k + 1} (vector 2k), {4k + 2, 4k + 3}
+    for (int e = 0; e < 2; ++e) {
+      const int r = 2 * k + e;
+      const __m512i we = e == 0 ? _mm512_unpacklo_epi32(c[k], c[4 + k]) : _mm512_unpackhi_epi32(c[k], c[4 + k]);
+      const __m512d x = _mm512_mul_pd(_mm512_cvtepi64_pd(_mm512_srli_epi64(w[r], 11)), _mm512_castsi512_pd(we));
+      _mm512_mask_storeu_pd(values + 8 * r, static_cast<__mmask8>(valid >> (8 * r)), x);
+    }
+  }
+  return unit_order(accept, kPlaneByteF64) & valid;
+}
+
+WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f32_block(const std::uint32_t* units, std::size_t n, float* values) {
+  const numpy_ziggurat::ExponentialPlanes& tb = numpy_ziggurat::exponential_planes();
+  const __mmask64 pairs[1] = {0xFF00FF00FF00FF00ull};  // (b & 15) >> 3 == 1
+  // Each half-word's byte 0 <- its bits 1 .. 8 (the index); bytes 2, 3 keep bits 16 .. 31 (ri's top 16).
+  const __m512i fields = _mm512_set1_epi64(0x3830282118100801ll);
+  const __m512i pair_bytes = load(kPairBytesF32);
+  const std::uint64_t valid = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+  __m512i w[4], m[4];
+  for (int r = 0; r < 4; ++r) {
+    w[r] = _mm512_maskz_loadu_epi32(static_cast<__mmask16>(valid >> (16 * r)), units + 16 * r);
+    m[r] = _mm512_multishift_epi64_epi8(fields, w[r]);
+  }
+  const __m512i idx = gather_plane<2>(m, pair_bytes, 0, pairs);
+  const __mmask64 high = _mm512_movepi8_mask(idx);
+  const __mmask64 accept = surely_below(tb.ke_float_top, idx, high, gather_plane<2>(m, pair_bytes, 2, pairs),
+                                        gather_plane<2>(m, pair_bytes, 3, pairs));
+  __m512i p[4];
+  for (int k = 0; k < 4; ++k) p[k] = lookup256(tb.we_float[k], idx, high);
+  const __m512i a0 = _mm512_unpacklo_epi8(p[0], p[1]), a1 = _mm512_unpackhi_epi8(p[0], p[1]);
+  const __m512i a2 = _mm512_unpacklo_epi8(p[2], p[3]), a3 = _mm512_unpackhi_epi8(p[2], p[3]);
+  const __m512i we[4] = {_mm512_unpacklo_epi16(a0, a2), _mm512_unpackhi_epi16(a0, a2),   // b % 16 in 0-3, 4-7
+                         _mm512_unpacklo_epi16(a1, a3), _mm512_unpackhi_epi16(a1, a3)};  // 8-11, 12-15
+  for (int r = 0; r < 4; ++r) {
+    const __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(w[r], 9)), _mm512_castsi512_ps(we[r]));
+    _mm512_mask_storeu_ps(values + 16 * r, static_cast<__mmask16>(valid >> (16 * r)), x);
+  }
+  return unit_order(accept, kPlaneByteF32) & valid;
+}
+#endif
+
 // ------------------------------------------------------------------------------------- PCG64
 
 #if (defined(__AVX512F__) || defined(__AVX2__)) && defined(__GNUC__)
@@ -459,7 +598,7 @@ constexpr decltype(StreamKernels::pcg_fill) kPcgFill = nullptr;  // the engine's
 #endif
 
 // Constant-initialized (no lazy static for a fork to catch half-made).
-const StreamKernels kStreamKernels = {
+constexpr StreamKernels kStreamKernels = {
     WEIGHTINIT_ISA_NAME,
     &philox4x64_blocks,
     &lemire_u64,
@@ -468,11 +607,28 @@ const StreamKernels kStreamKernels = {
     &lemire_u16,
     &lemire_u8,
     kPcgFill,
+    nullptr,
+    nullptr,
 };
+
+#if defined(__AVX512F__) && defined(__GNUC__)
+// The same with the exponential's VBMI blocks, for CPUs that have VBMI (Ice Lake, Zen 4 and later).
+constexpr StreamKernels with_exponential_blocks(StreamKernels k) {
+  k.exp_f64_block = &exp_f64_block;
+  k.exp_f32_block = &exp_f32_block;
+  return k;
+}
+constexpr StreamKernels kStreamKernelsVbmi = with_exponential_blocks(kStreamKernels);
+#endif
 
 }  // namespace
 
-const StreamKernels& stream_kernels() { return kStreamKernels; }
+const StreamKernels& stream_kernels() {
+#if defined(__AVX512F__) && defined(__GNUC__)
+  if (__builtin_cpu_supports("avx512vbmi")) return kStreamKernelsVbmi;
+#endif
+  return kStreamKernels;
+}
 
 }  // namespace numpy_streams
 }  // namespace WEIGHTINIT_ISA_NS

@@ -13,8 +13,11 @@
 
 #include <math.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+
+#include "stream_kernels.hpp"
 
 namespace weightinit {
 namespace numpy_ziggurat {
@@ -139,6 +142,13 @@ struct StandardExponentialF64 {
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.04; }
 
+  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::exp_f64_block), if it has them.
+  explicit StandardExponentialF64(const StreamKernels* kernels = nullptr)
+      : fast_block(kernels != nullptr ? kernels->exp_f64_block : nullptr) {}
+
+  // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
+  std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);
+
   static bool fast(std::uint64_t ri, double& x) {
     namespace z = numpy_ziggurat;
     ri >>= 3;
@@ -170,6 +180,13 @@ struct StandardExponentialF32 {
   using Value = float;
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.04; }
+
+  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::exp_f32_block), if it has them.
+  explicit StandardExponentialF32(const StreamKernels* kernels = nullptr)
+      : fast_block(kernels != nullptr ? kernels->exp_f32_block : nullptr) {}
+
+  // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
+  std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);
 
   static bool fast(std::uint32_t ri, float& x) {
     namespace z = numpy_ziggurat;
