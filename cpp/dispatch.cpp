@@ -99,7 +99,8 @@ std::vector<std::string> compiled_isas() {
   return isas;
 }
 
-bool isa_supported(const std::string& isa) { return table_for(isa) != nullptr && cpu_has(isa); }
+// cpu_has first: a table is built by code compiled for its ISA (AVX-512 stores in build_table).
+bool isa_supported(const std::string& isa) { return cpu_has(isa) && table_for(isa) != nullptr; }
 
 const KernelTable& active_kernels() {
   init_active();
@@ -131,7 +132,11 @@ std::int64_t nontemporal_threshold() { return g_nontemporal_threshold.load(); }
 void set_nontemporal_threshold(std::int64_t bytes) { g_nontemporal_threshold.store(bytes); }
 
 void initialize_kernel_tables() {
-  for (const std::string& isa : compiled_isas()) table_for(isa);  // each table's static, made now
+  // Each table's static, made now (not lazily, where a fork could catch it half-made), for the
+  // ISAs this CPU has only: building a table runs code compiled for its ISA.
+  for (const std::string& isa : compiled_isas()) {
+    if (cpu_has(isa)) table_for(isa);
+  }
   init_active();
 }
 
