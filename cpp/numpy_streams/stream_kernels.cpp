@@ -12,6 +12,7 @@
 // on the project's machine). The normal's stay scalar.
 #include "stream_kernels.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "../per_isa/philox.hpp"
@@ -366,6 +367,10 @@ std::size_t lemire_u8(const std::uint8_t* units, std::size_t n, std::uint8_t off
 // test ri < ke[idx] compares the top 16 bits of each side; a tie (2^-16 of units) ends the run
 // there, and the caller's scalar code decides that sample exactly.
 #define WEIGHTINIT_VBMI_TARGET __attribute__((target("avx512vbmi,avx512dq")))
+// GCC 12 warns inside its own intrinsics (their _mm512_undefined_epi32()) when they are inlined
+// into a function with a target attribute.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 struct alignas(64) Bytes64 {
   std::uint8_t b[64];
@@ -431,7 +436,7 @@ WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f64_block(const std::uint64_t* units, s
   const std::uint64_t valid = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
   __m512i w[8], m[8];
   for (int r = 0; r < 8; ++r) {
-    w[r] = _mm512_maskz_loadu_epi64(static_cast<__mmask8>(valid >> (8 * r)), units + 8 * r);
+    w[r] = _mm512_maskz_loadu_epi64(static_cast<__mmask8>(valid >> (8 * r)), units + std::min<std::size_t>(8 * r, n));
     m[r] = _mm512_multishift_epi64_epi8(fields, w[r]);
   }
   const __m512i idx = gather_plane<4>(m, pair_bytes, 0, pairs);
@@ -455,7 +460,7 @@ WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f64_block(const std::uint64_t* units, s
       const int r = 2 * k + e;
       const __m512i we = e == 0 ? _mm512_unpacklo_epi32(c[k], c[4 + k]) : _mm512_unpackhi_epi32(c[k], c[4 + k]);
       const __m512d x = _mm512_mul_pd(_mm512_cvtepi64_pd(_mm512_srli_epi64(w[r], 11)), _mm512_castsi512_pd(we));
-      _mm512_mask_storeu_pd(values + 8 * r, static_cast<__mmask8>(valid >> (8 * r)), x);
+      _mm512_mask_storeu_pd(values + std::min<std::size_t>(8 * r, n), static_cast<__mmask8>(valid >> (8 * r)), x);
     }
   }
   return unit_order(accept, kPlaneByteF64) & valid;
@@ -470,7 +475,7 @@ WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f32_block(const std::uint32_t* units, s
   const std::uint64_t valid = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
   __m512i w[4], m[4];
   for (int r = 0; r < 4; ++r) {
-    w[r] = _mm512_maskz_loadu_epi32(static_cast<__mmask16>(valid >> (16 * r)), units + 16 * r);
+    w[r] = _mm512_maskz_loadu_epi32(static_cast<__mmask16>(valid >> (16 * r)), units + std::min<std::size_t>(16 * r, n));
     m[r] = _mm512_multishift_epi64_epi8(fields, w[r]);
   }
   const __m512i idx = gather_plane<2>(m, pair_bytes, 0, pairs);
@@ -485,10 +490,11 @@ WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f32_block(const std::uint32_t* units, s
                          _mm512_unpacklo_epi16(a1, a3), _mm512_unpackhi_epi16(a1, a3)};  // 8-11, 12-15
   for (int r = 0; r < 4; ++r) {
     const __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(w[r], 9)), _mm512_castsi512_ps(we[r]));
-    _mm512_mask_storeu_ps(values + 16 * r, static_cast<__mmask16>(valid >> (16 * r)), x);
+    _mm512_mask_storeu_ps(values + std::min<std::size_t>(16 * r, n), static_cast<__mmask16>(valid >> (16 * r)), x);
   }
   return unit_order(accept, kPlaneByteF32) & valid;
 }
+#pragma GCC diagnostic pop
 #endif
 
 // ------------------------------------------------------------------------------------- PCG64
