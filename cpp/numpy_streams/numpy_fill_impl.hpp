@@ -120,9 +120,9 @@ void numpy_fill(BitGenState<Engine>& st, const FillRequest& req, KeepGoing keep_
       return;
     case Method::kStandardNormal:
       if (f64) {
-        st = parse_fill(st, StandardNormalF64{}, static_cast<double*>(req.out), n, Identity{}, req.segment_units, keep_going);
+        st = parse_fill(st, StandardNormalF64(&active_stream_kernels()), static_cast<double*>(req.out), n, Identity{}, req.segment_units, keep_going);
       } else if (f32) {
-        st = parse_fill(st, StandardNormalF32{}, static_cast<float*>(req.out), n, Identity{}, req.segment_units, keep_going);
+        st = parse_fill(st, StandardNormalF32(&active_stream_kernels()), static_cast<float*>(req.out), n, Identity{}, req.segment_units, keep_going);
       } else {
         unsupported("standard_normal");
       }
@@ -130,7 +130,7 @@ void numpy_fill(BitGenState<Engine>& st, const FillRequest& req, KeepGoing keep_
     case Method::kNormal: {
       if (!f64) unsupported("normal");
       const double loc = req.a, scale = req.b;
-      st = parse_fill(st, StandardNormalF64{}, static_cast<double*>(req.out), n,
+      st = parse_fill(st, StandardNormalF64(&active_stream_kernels()), static_cast<double*>(req.out), n,
                       [loc, scale](double z) { return loc + scale * z; }, req.segment_units, keep_going);
       return;
     }

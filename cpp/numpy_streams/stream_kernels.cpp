@@ -7,9 +7,9 @@
 // on the project's machine: scalar 2.85 ns, AVX2 1.53, AVX-512 1.27.
 // Lemire (AVX-512): 8 (8- and 16-bit: 16) candidates a vector, the accepted values packed
 // with a compress.
-// The exponential ziggurat's one-unit samples (AVX-512 with VBMI): 64 a block, the tables
-// looked up by byte permutes (with gathers for the tables it was no faster than the scalar loop
-// on the project's machine). The normal's stay scalar.
+// The ziggurats' one-unit samples (AVX-512 with VBMI): 64 a block, the tables looked up by byte
+// permutes (with gathers for the tables it was no faster than the scalar loop on the project's
+// machine).
 #include "stream_kernels.hpp"
 
 #include <algorithm>
@@ -355,16 +355,16 @@ std::size_t lemire_u8(const std::uint8_t* units, std::size_t n, std::uint8_t off
 }
 #endif
 
-// ------------------------------------------------------------------------ exponential ziggurat
+// ----------------------------------------------------------------------------------- ziggurats
 
 #if defined(__AVX512F__) && defined(__GNUC__)
-// NumPy's standard_exponential samples that take one unit (about 99 %), 64 at a time: the two
-// 256-entry tables are looked up a byte plane at a time (ziggurat_planes.hpp) with VBMI's
-// two-source byte permutes instead of gathers (which were no faster than the scalar loop here).
-// The 64 units' index bytes go into one vector in an order (below) that makes the byte transpose
-// of the looked-up planes land each unit's table entry in the lane of the unit itself, so a value
-// is the scalar code's double(ri) * we[idx] (float: float(ri) * we_f[idx]), one rounding. The
-// test ri < ke[idx] compares the top 16 bits of each side; a tie (2^-16 of units) ends the run
+// NumPy's ziggurat samples that take one unit (about 99 %), 64 at a time (exponential and
+// normal, float64 and float32): the 256-entry tables are looked up a byte plane at a time
+// (ziggurat_planes.hpp) with VBMI's two-source byte permutes instead of gathers (which were no
+// faster than the scalar loop here). The 64 units' index bytes go into one vector in an order
+// (below) that makes the byte transpose of the looked-up planes land each unit's table entry in
+// the lane of the unit itself, so a value is the scalar code's product, one rounding. The
+// acceptance test compares the top 16 bits of each side; a tie (2^-16 of units) ends the run
 // there, and the caller's scalar code decides that sample exactly.
 #define WEIGHTINIT_VBMI_TARGET __attribute__((target("avx512vbmi,avx512dq")))
 // GCC 12 warns inside its own intrinsics (their _mm512_undefined_epi32()) when they are inlined
@@ -412,11 +412,11 @@ WEIGHTINIT_VBMI_TARGET inline __m512i gather_plane(const __m512i* m, __m512i pai
   return p;
 }
 
-// ri < ke[idx] decided on the top 16 bits (bytes lo, hi of ri >> bits-16, in plane order);
+// ri < threshold[idx] decided on the top 16 bits (bytes lo, hi of each side, in plane order);
 // false on a tie.
-WEIGHTINIT_VBMI_TARGET inline __mmask64 surely_below(const std::uint8_t (*ke_top)[256], __m512i idx, __mmask64 high,
+WEIGHTINIT_VBMI_TARGET inline __mmask64 surely_below(const std::uint8_t (*top)[256], __m512i idx, __mmask64 high,
                                                      __m512i lo, __m512i hi) {
-  const __m512i kl = lookup256(ke_top[0], idx, high), kh = lookup256(ke_top[1], idx, high);
+  const __m512i kl = lookup256(top[0], idx, high), kh = lookup256(top[1], idx, high);
   return _kor_mask64(_mm512_cmplt_epu8_mask(hi, kh), _kand_mask64(_mm512_cmpeq_epi8_mask(hi, kh), _mm512_cmplt_epu8_mask(lo, kl)));
 }
 
@@ -425,13 +425,56 @@ WEIGHTINIT_VBMI_TARGET inline std::uint64_t unit_order(__mmask64 m, const Bytes6
   return _cvtmask64_u64(_mm512_movepi8_mask(_mm512_permutexvar_epi8(load(plane_byte), _mm512_movm_epi8(m))));
 }
 
+// The one-unit paths (NumPy's distributions.c), as the block kernels see them: where the table
+// index is (kFields: a multishift control that puts it in byte 0 of each unit and the bits
+// the threshold is compared with in the unit's top two bytes), the planes, and the value of a
+// unit w from its table entry.
+//   exponential float64: idx = bits 3 .. 10, ri = w >> 11 (53 bits): ri * we[idx], if ri < ke[idx]
+//   normal float64: idx = bits 0 .. 7, sign = bit 8, rabs = bits 9 .. 60: +-rabs * wi[idx], if rabs < ki[idx]
+//   exponential float32: idx = bits 1 .. 8, ri = w >> 9 (23 bits); normal float32: idx = bits
+//   0 .. 7, sign = bit 8, rabs = w >> 9. A sign is applied after the product (a flip of its sign
+//   bit, as the scalar negate_if).
+struct ExponentialF64Block {
+  static constexpr long long kFields = 0x3830282018100803ll;  // byte 0 <- bits 3 .. 10; 6, 7 <- 48 .. 63
+  static const numpy_ziggurat::TablePlanes<8>& planes() { return numpy_ziggurat::ziggurat_planes().exponential_f64; }
+  WEIGHTINIT_VBMI_TARGET static __m512d value(__m512i w, __m512i entry) {
+    return _mm512_mul_pd(_mm512_cvtepi64_pd(_mm512_srli_epi64(w, 11)), _mm512_castsi512_pd(entry));
+  }
+};
+struct NormalF64Block {
+  static constexpr long long kFields = 0x352D282018100800ll;  // byte 0 <- bits 0 .. 7; 6, 7 <- 45 .. 60
+  static const numpy_ziggurat::TablePlanes<8>& planes() { return numpy_ziggurat::ziggurat_planes().normal_f64; }
+  WEIGHTINIT_VBMI_TARGET static __m512d value(__m512i w, __m512i entry) {
+    const __m512i rabs = _mm512_and_si512(_mm512_srli_epi64(w, 9), _mm512_set1_epi64(0x000FFFFFFFFFFFFFll));
+    const __m512d x = _mm512_mul_pd(_mm512_cvtepi64_pd(rabs), _mm512_castsi512_pd(entry));
+    const __m512i sign = _mm512_and_si512(_mm512_slli_epi64(w, 55), _mm512_set1_epi64(static_cast<long long>(1ull << 63)));
+    return _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), sign));
+  }
+};
+struct ExponentialF32Block {
+  static constexpr long long kFields = 0x3830282118100801ll;  // each half-word's byte 0 <- its bits 1 .. 8
+  static const numpy_ziggurat::TablePlanes<4>& planes() { return numpy_ziggurat::ziggurat_planes().exponential_f32; }
+  WEIGHTINIT_VBMI_TARGET static __m512 value(__m512i w, __m512i entry) {
+    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(w, 9)), _mm512_castsi512_ps(entry));
+  }
+};
+struct NormalF32Block {
+  static constexpr long long kFields = 0x3830282018100800ll;  // the bytes as they are
+  static const numpy_ziggurat::TablePlanes<4>& planes() { return numpy_ziggurat::ziggurat_planes().normal_f32; }
+  WEIGHTINIT_VBMI_TARGET static __m512 value(__m512i w, __m512i entry) {
+    const __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(w, 9)), _mm512_castsi512_ps(entry));
+    const __m512i sign = _mm512_and_si512(_mm512_slli_epi32(w, 23), _mm512_set1_epi32(static_cast<int>(0x80000000u)));
+    return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), sign));
+  }
+};
+
 // The units of a block of up to 64 that are each a whole sample (bit j for units[j]); every
-// unit's value (as if it were one) in values[0, n).
-WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f64_block(const std::uint64_t* units, std::size_t n, double* values) {
-  const numpy_ziggurat::ExponentialPlanes& tb = numpy_ziggurat::exponential_planes();
+// unit's value (as if it were one) in values[0, n). float64: 8 vectors of 8 words.
+template <class Z>
+WEIGHTINIT_VBMI_TARGET std::uint64_t block_f64(const std::uint64_t* units, std::size_t n, double* values) {
+  const numpy_ziggurat::TablePlanes<8>& tb = Z::planes();
   const __mmask64 pairs[3] = {0x00F000F000F000F0ull, 0x0F000F000F000F00ull, 0xF000F000F000F000ull};  // (b & 15) >> 2 == q
-  // A word's byte 0 <- its bits 3 .. 10 (the index); bytes 6, 7 keep bits 48 .. 63 (ri's top 16).
-  const __m512i fields = _mm512_set1_epi64(0x3830282018100803ll);
+  const __m512i fields = _mm512_set1_epi64(Z::kFields);
   const __m512i pair_bytes = load(kPairBytesF64);
   const std::uint64_t valid = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
   __m512i w[8], m[8];
@@ -441,10 +484,10 @@ WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f64_block(const std::uint64_t* units, s
   }
   const __m512i idx = gather_plane<4>(m, pair_bytes, 0, pairs);
   const __mmask64 high = _mm512_movepi8_mask(idx);
-  const __mmask64 accept = surely_below(tb.ke_double_top, idx, high, gather_plane<4>(m, pair_bytes, 6, pairs),
+  const __mmask64 accept = surely_below(tb.top, idx, high, gather_plane<4>(m, pair_bytes, 6, pairs),
                                         gather_plane<4>(m, pair_bytes, 7, pairs));
   __m512i p[8], a[8], c[8];
-  for (int k = 0; k < 8; ++k) p[k] = lookup256(tb.we_double[k], idx, high);
+  for (int k = 0; k < 8; ++k) p[k] = lookup256(tb.entry[k], idx, high);
   for (int k = 0; k < 4; ++k) {  // 16-bit elements: bytes of planes 2k, 2k + 1
     a[2 * k] = _mm512_unpacklo_epi8(p[2 * k], p[2 * k + 1]);
     a[2 * k + 1] = _mm512_unpackhi_epi8(p[2 * k], p[2 * k + 1]);
@@ -458,19 +501,20 @@ WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f64_block(const std::uint64_t* units, s
   for (int k = 0; k < 4; ++k) {  // whole entries: b % 16 in {4k, 4k + 1} (vector 2k), {4k + 2, 4k + 3}
     for (int e = 0; e < 2; ++e) {
       const int r = 2 * k + e;
-      const __m512i we = e == 0 ? _mm512_unpacklo_epi32(c[k], c[4 + k]) : _mm512_unpackhi_epi32(c[k], c[4 + k]);
-      const __m512d x = _mm512_mul_pd(_mm512_cvtepi64_pd(_mm512_srli_epi64(w[r], 11)), _mm512_castsi512_pd(we));
-      _mm512_mask_storeu_pd(values + std::min<std::size_t>(8 * r, n), static_cast<__mmask8>(valid >> (8 * r)), x);
+      const __m512i entry = e == 0 ? _mm512_unpacklo_epi32(c[k], c[4 + k]) : _mm512_unpackhi_epi32(c[k], c[4 + k]);
+      _mm512_mask_storeu_pd(values + std::min<std::size_t>(8 * r, n), static_cast<__mmask8>(valid >> (8 * r)),
+                            Z::value(w[r], entry));
     }
   }
   return unit_order(accept, kPlaneByteF64) & valid;
 }
 
-WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f32_block(const std::uint32_t* units, std::size_t n, float* values) {
-  const numpy_ziggurat::ExponentialPlanes& tb = numpy_ziggurat::exponential_planes();
+// float32: 4 vectors of 16 half-words.
+template <class Z>
+WEIGHTINIT_VBMI_TARGET std::uint64_t block_f32(const std::uint32_t* units, std::size_t n, float* values) {
+  const numpy_ziggurat::TablePlanes<4>& tb = Z::planes();
   const __mmask64 pairs[1] = {0xFF00FF00FF00FF00ull};  // (b & 15) >> 3 == 1
-  // Each half-word's byte 0 <- its bits 1 .. 8 (the index); bytes 2, 3 keep bits 16 .. 31 (ri's top 16).
-  const __m512i fields = _mm512_set1_epi64(0x3830282118100801ll);
+  const __m512i fields = _mm512_set1_epi64(Z::kFields);
   const __m512i pair_bytes = load(kPairBytesF32);
   const std::uint64_t valid = n >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
   __m512i w[4], m[4];
@@ -480,20 +524,25 @@ WEIGHTINIT_VBMI_TARGET std::uint64_t exp_f32_block(const std::uint32_t* units, s
   }
   const __m512i idx = gather_plane<2>(m, pair_bytes, 0, pairs);
   const __mmask64 high = _mm512_movepi8_mask(idx);
-  const __mmask64 accept = surely_below(tb.ke_float_top, idx, high, gather_plane<2>(m, pair_bytes, 2, pairs),
+  const __mmask64 accept = surely_below(tb.top, idx, high, gather_plane<2>(m, pair_bytes, 2, pairs),
                                         gather_plane<2>(m, pair_bytes, 3, pairs));
   __m512i p[4];
-  for (int k = 0; k < 4; ++k) p[k] = lookup256(tb.we_float[k], idx, high);
+  for (int k = 0; k < 4; ++k) p[k] = lookup256(tb.entry[k], idx, high);
   const __m512i a0 = _mm512_unpacklo_epi8(p[0], p[1]), a1 = _mm512_unpackhi_epi8(p[0], p[1]);
   const __m512i a2 = _mm512_unpacklo_epi8(p[2], p[3]), a3 = _mm512_unpackhi_epi8(p[2], p[3]);
-  const __m512i we[4] = {_mm512_unpacklo_epi16(a0, a2), _mm512_unpackhi_epi16(a0, a2),   // b % 16 in 0-3, 4-7
-                         _mm512_unpacklo_epi16(a1, a3), _mm512_unpackhi_epi16(a1, a3)};  // 8-11, 12-15
+  const __m512i entry[4] = {_mm512_unpacklo_epi16(a0, a2), _mm512_unpackhi_epi16(a0, a2),   // b % 16 in 0-3, 4-7
+                            _mm512_unpacklo_epi16(a1, a3), _mm512_unpackhi_epi16(a1, a3)};  // 8-11, 12-15
   for (int r = 0; r < 4; ++r) {
-    const __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(w[r], 9)), _mm512_castsi512_ps(we[r]));
-    _mm512_mask_storeu_ps(values + std::min<std::size_t>(16 * r, n), static_cast<__mmask16>(valid >> (16 * r)), x);
+    _mm512_mask_storeu_ps(values + std::min<std::size_t>(16 * r, n), static_cast<__mmask16>(valid >> (16 * r)),
+                          Z::value(w[r], entry[r]));
   }
   return unit_order(accept, kPlaneByteF32) & valid;
 }
+
+constexpr auto kExponentialF64Block = &block_f64<ExponentialF64Block>;
+constexpr auto kNormalF64Block = &block_f64<NormalF64Block>;
+constexpr auto kExponentialF32Block = &block_f32<ExponentialF32Block>;
+constexpr auto kNormalF32Block = &block_f32<NormalF32Block>;
 #pragma GCC diagnostic pop
 #endif
 
@@ -615,16 +664,20 @@ constexpr StreamKernels kStreamKernels = {
     kPcgFill,
     nullptr,
     nullptr,
+    nullptr,
+    nullptr,
 };
 
 #if defined(__AVX512F__) && defined(__GNUC__)
-// The same with the exponential's VBMI blocks, for CPUs that have VBMI (Ice Lake, Zen 4 and later).
-constexpr StreamKernels with_exponential_blocks(StreamKernels k) {
-  k.exp_f64_block = &exp_f64_block;
-  k.exp_f32_block = &exp_f32_block;
+// The same with the ziggurats' VBMI blocks, for CPUs that have VBMI (Ice Lake, Zen 4 and later).
+constexpr StreamKernels with_ziggurat_blocks(StreamKernels k) {
+  k.exponential_f64_block = kExponentialF64Block;
+  k.exponential_f32_block = kExponentialF32Block;
+  k.normal_f64_block = kNormalF64Block;
+  k.normal_f32_block = kNormalF32Block;
   return k;
 }
-constexpr StreamKernels kStreamKernelsVbmi = with_exponential_blocks(kStreamKernels);
+constexpr StreamKernels kStreamKernelsVbmi = with_ziggurat_blocks(kStreamKernels);
 #endif
 
 }  // namespace

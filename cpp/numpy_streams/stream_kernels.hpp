@@ -10,11 +10,11 @@
 //     loop): out[j] = the PCG64 (dxsm: PCG64DXSM) output of LCG state T_j, j < n, where T_0 = t
 //     and T_{j+1} = M T_j + inc mod 2^128 with the generator's multiplier M (128-bit numbers as
 //     hi, lo); n a multiple of kPcgFillWords;
-//   exp_f64_block(units, n, values) (exp_f32_block: float32), n <= 64: which of units[0, n) are
-//     each a whole sample of NumPy's standard_exponential (its ziggurat's one-unit path,
-//     StandardExponentialF64::fast; bit j for units[j]; a unit left out may still be one: the
-//     sampler's own code decides), and every unit's value as such a sample in values[j]. Null
-//     where the ISA has no such loop.
+//   exponential_f64_block(units, n, values) (and _f32_, and normal_f64/f32_block), n <= 64:
+//     which of units[0, n) are each a whole sample of NumPy's standard_exponential (standard_normal)
+//     by its ziggurat's one-unit path (StandardExponentialF64::fast ...; bit j for units[j]; a
+//     unit left out may still be one: the sampler's own code decides), and every unit's value as
+//     such a sample in values[j]. Null where the ISA has no such loop.
 #pragma once
 
 #include "../isa_namespace.hpp"
@@ -46,8 +46,10 @@ struct StreamKernels {
                            std::uint8_t threshold, std::uint8_t* values, bool* last_accepted);
   void (*pcg_fill)(bool dxsm, std::uint64_t t_hi, std::uint64_t t_lo, std::uint64_t inc_hi, std::uint64_t inc_lo,
                    std::uint64_t* out, std::size_t n);
-  std::uint64_t (*exp_f64_block)(const std::uint64_t* units, std::size_t n, double* values);
-  std::uint64_t (*exp_f32_block)(const std::uint32_t* units, std::size_t n, float* values);
+  std::uint64_t (*exponential_f64_block)(const std::uint64_t* units, std::size_t n, double* values);
+  std::uint64_t (*exponential_f32_block)(const std::uint32_t* units, std::size_t n, float* values);
+  std::uint64_t (*normal_f64_block)(const std::uint64_t* units, std::size_t n, double* values);
+  std::uint64_t (*normal_f32_block)(const std::uint32_t* units, std::size_t n, float* values);
 };
 
 // A translation unit compiled for one ISA defines its copy in that ISA's namespace, which must

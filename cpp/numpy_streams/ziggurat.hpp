@@ -56,6 +56,13 @@ struct StandardNormalF64 {
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.03; }
 
+  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::normal_f64_block), if it has them.
+  explicit StandardNormalF64(const StreamKernels* kernels = nullptr)
+      : fast_block(kernels != nullptr ? kernels->normal_f64_block : nullptr) {}
+
+  // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
+  std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);
+
   static bool fast(std::uint64_t r, double& x) {
     namespace z = numpy_ziggurat;
     const int idx = static_cast<int>(r & 0xff);
@@ -98,6 +105,13 @@ struct StandardNormalF32 {
   using Value = float;
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.03; }
+
+  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::normal_f32_block), if it has them.
+  explicit StandardNormalF32(const StreamKernels* kernels = nullptr)
+      : fast_block(kernels != nullptr ? kernels->normal_f32_block : nullptr) {}
+
+  // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
+  std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);
 
   static bool fast(std::uint32_t r, float& x) {
     namespace z = numpy_ziggurat;
@@ -142,9 +156,9 @@ struct StandardExponentialF64 {
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.04; }
 
-  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::exp_f64_block), if it has them.
+  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::exponential_f64_block), if it has them.
   explicit StandardExponentialF64(const StreamKernels* kernels = nullptr)
-      : fast_block(kernels != nullptr ? kernels->exp_f64_block : nullptr) {}
+      : fast_block(kernels != nullptr ? kernels->exponential_f64_block : nullptr) {}
 
   // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
   std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);
@@ -181,9 +195,9 @@ struct StandardExponentialF32 {
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.04; }
 
-  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::exp_f32_block), if it has them.
+  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::exponential_f32_block), if it has them.
   explicit StandardExponentialF32(const StreamKernels* kernels = nullptr)
-      : fast_block(kernels != nullptr ? kernels->exp_f32_block : nullptr) {}
+      : fast_block(kernels != nullptr ? kernels->exponential_f32_block : nullptr) {}
 
   // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
   std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);

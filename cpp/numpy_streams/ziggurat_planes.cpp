@@ -3,6 +3,7 @@
 // unit compiled with the baseline flags, since it runs on every CPU.
 #include "ziggurat_planes.hpp"
 
+#include <cstddef>
 #include <cstring>
 
 namespace weightinit {
@@ -13,38 +14,32 @@ using std::uint64_t;
 
 namespace {
 
-template <class T>
-void split_bytes(const T (&table)[256], std::uint8_t (*planes)[256]) {
+// The planes of `entries` and of the top 16 bits of `thresholds` (threshold >> shift, < 2^16
+// for these tables: tests/cpp/ziggurat_blocks.cpp checks the kernels on ties).
+template <class Entry, class Threshold>
+TablePlanes<sizeof(Entry)> planes_of(const Entry (&entries)[256], const Threshold (&thresholds)[256], int shift) {
+  TablePlanes<sizeof(Entry)> p{};
   for (int i = 0; i < 256; ++i) {
-    unsigned char bytes[sizeof(T)];
-    std::memcpy(bytes, &table[i], sizeof(T));  // little-endian: byte k is bits 8k .. 8k + 7
-    for (std::size_t k = 0; k < sizeof(T); ++k) planes[k][i] = bytes[k];
+    unsigned char bytes[sizeof(Entry)];
+    std::memcpy(bytes, &entries[i], sizeof(Entry));  // little-endian: byte k is bits 8k .. 8k + 7
+    for (std::size_t k = 0; k < sizeof(Entry); ++k) p.entry[k][i] = bytes[k];
+    const std::uint64_t top = static_cast<std::uint64_t>(thresholds[i]) >> shift;
+    p.top[0][i] = static_cast<std::uint8_t>(top & 0xFF);
+    p.top[1][i] = static_cast<std::uint8_t>(top >> 8);
   }
-}
-
-template <class T>
-void split_top16(const T (&table)[256], int shift, std::uint8_t (*planes)[256]) {
-  for (int i = 0; i < 256; ++i) {
-    const std::uint64_t top = static_cast<std::uint64_t>(table[i]) >> shift;  // < 2^16 for these tables
-    planes[0][i] = static_cast<std::uint8_t>(top & 0xFF);
-    planes[1][i] = static_cast<std::uint8_t>(top >> 8);
-  }
-}
-
-ExponentialPlanes make_planes() {
-  ExponentialPlanes p{};
-  split_bytes(we_double, p.we_double);
-  split_top16(ke_double, 37, p.ke_double_top);
-  split_bytes(we_float, p.we_float);
-  split_top16(ke_float, 7, p.ke_float_top);
   return p;
 }
 
-const ExponentialPlanes kPlanes = make_planes();
+ZigguratPlanes make_planes() {
+  return {planes_of(we_double, ke_double, 37), planes_of(wi_double, ki_double, 36), planes_of(we_float, ke_float, 7),
+          planes_of(wi_float, ki_float, 7)};
+}
+
+const ZigguratPlanes kPlanes = make_planes();
 
 }  // namespace
 
-const ExponentialPlanes& exponential_planes() { return kPlanes; }
+const ZigguratPlanes& ziggurat_planes() { return kPlanes; }
 
 }  // namespace numpy_ziggurat
 }  // namespace weightinit
