@@ -52,7 +52,7 @@ def plan(sizes: list[int], thread_counts: list[int], bit_generators: tuple[str, 
 
 
 def run(rows: list[dict[str, Any]], timing: Timing, on_row: Callable[[str], None] = lambda _: None,
-        rounds: int = 3) -> list[dict[str, Any]]:
+        rounds: int = 5) -> list[dict[str, Any]]:
     """Time NumPy's call and weightinit's on the same bit generator; fill in the rates and ratio.
     The two are measured in alternation, ``rounds`` times each, and each keeps its best, so a
     moment when the machine was busy does not land on one side only. Small calls (below the
