@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include "stream_kernels.hpp"
 
@@ -46,22 +48,25 @@ inline float negate_if(float x, std::uint32_t negate) {
   return x;
 }
 
+// A sampler's `fast_block`: the ISA's kernel for blocks of up to 64 units (StreamKernels::*Field:
+// which are one-unit samples, and their values; parse_fill.hpp), or null where it has none.
+template <auto Field>
+struct FastBlockOf {
+  explicit FastBlockOf(const StreamKernels* kernels = nullptr) : fast_block(kernels != nullptr ? kernels->*Field : nullptr) {}
+  std::remove_reference_t<decltype(std::declval<StreamKernels>().*Field)> fast_block;
+};
+
 // NumPy's next_double and next_float of a unit.
 inline double unit_double(std::uint64_t w) { return static_cast<double>(static_cast<std::int64_t>(w >> 11)) * (1.0 / 9007199254740992.0); }
 inline float unit_float(std::uint32_t w) { return static_cast<float>(static_cast<std::int32_t>(w >> 8)) * (1.0f / 16777216.0f); }
 
-struct StandardNormalF64 {
+struct StandardNormalF64 : FastBlockOf<&StreamKernels::normal_f64_block> {
   using Unit = std::uint64_t;
   using Value = double;
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.03; }
 
-  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::normal_f64_block), if it has them.
-  explicit StandardNormalF64(const StreamKernels* kernels = nullptr)
-      : fast_block(kernels != nullptr ? kernels->normal_f64_block : nullptr) {}
-
-  // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
-  std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);
+  using FastBlockOf::FastBlockOf;
 
   static bool fast(std::uint64_t r, double& x) {
     namespace z = numpy_ziggurat;
@@ -100,18 +105,13 @@ struct StandardNormalF64 {
   }
 };
 
-struct StandardNormalF32 {
+struct StandardNormalF32 : FastBlockOf<&StreamKernels::normal_f32_block> {
   using Unit = std::uint32_t;
   using Value = float;
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.03; }
 
-  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::normal_f32_block), if it has them.
-  explicit StandardNormalF32(const StreamKernels* kernels = nullptr)
-      : fast_block(kernels != nullptr ? kernels->normal_f32_block : nullptr) {}
-
-  // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
-  std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);
+  using FastBlockOf::FastBlockOf;
 
   static bool fast(std::uint32_t r, float& x) {
     namespace z = numpy_ziggurat;
@@ -150,18 +150,13 @@ struct StandardNormalF32 {
   }
 };
 
-struct StandardExponentialF64 {
+struct StandardExponentialF64 : FastBlockOf<&StreamKernels::exponential_f64_block> {
   using Unit = std::uint64_t;
   using Value = double;
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.04; }
 
-  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::exponential_f64_block), if it has them.
-  explicit StandardExponentialF64(const StreamKernels* kernels = nullptr)
-      : fast_block(kernels != nullptr ? kernels->exponential_f64_block : nullptr) {}
-
-  // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
-  std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);
+  using FastBlockOf::FastBlockOf;
 
   static bool fast(std::uint64_t ri, double& x) {
     namespace z = numpy_ziggurat;
@@ -189,18 +184,13 @@ struct StandardExponentialF64 {
   }
 };
 
-struct StandardExponentialF32 {
+struct StandardExponentialF32 : FastBlockOf<&StreamKernels::exponential_f32_block> {
   using Unit = std::uint32_t;
   using Value = float;
   static constexpr bool kFilter = false;
   static double mean_units() { return 1.04; }
 
-  // With the ISA's 64-unit blocks of one-unit samples (StreamKernels::exponential_f32_block), if it has them.
-  explicit StandardExponentialF32(const StreamKernels* kernels = nullptr)
-      : fast_block(kernels != nullptr ? kernels->exponential_f32_block : nullptr) {}
-
-  // Which units of a block of up to 64 are one-unit samples, and their values (parse_fill.hpp), or null.
-  std::uint64_t (*fast_block)(const Unit* units, std::size_t n, Value* values);
+  using FastBlockOf::FastBlockOf;
 
   static bool fast(std::uint32_t ri, float& x) {
     namespace z = numpy_ziggurat;
