@@ -383,8 +383,8 @@ constexpr Bytes64 bytes_of(F f) {
 }
 
 // float64: unit s = 8 r + 2 l + t (vector r of 8 words, lane 2 l + t) sits at plane byte
-// b = 16 l + 2 r + t, for after the three unpack levels of an 8 x 8 byte transpose vector r
-// holds in its 128-bit lane l the entries of plane bytes 16 l + 2 r and 16 l + 2 r + 1.
+// b = 16 l + 2 r + t, because after the three unpack levels of the 8 x 8 byte transpose, vector
+// r holds in its 128-bit lane l the entries of plane bytes 16 l + 2 r and 16 l + 2 r + 1.
 // The permute index of byte 0 of unit s, within its pair of vectors (2q, 2q + 1):
 constexpr Bytes64 kPairBytesF64 = bytes_of([](int b) { return (((b & 15) >> 1) & 1) * 64 + 8 * (2 * (b >> 4) + (b & 1)); });
 // Where unit s's byte is (b, for the mask's way back to unit order).
