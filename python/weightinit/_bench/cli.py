@@ -80,7 +80,7 @@ def _generator_section(args: argparse.Namespace, all_threads: int, timing: Timin
         rows = [r for r in rows if first[r["method"]] == r["variant"]]
     bar = progress(len(rows), "bench: Generator", unit="cases", quiet=args.quiet)
     try:
-        # Three alternations a row (two with --quick): on a shared VM two threads' speed swings by
+        # Five alternations a row (two with --quick): on a shared VM two threads' speed swings by
         # up to 1.5x between phases of a minute or so, and each side keeps its best.
         return generator_section.run(rows, timing, on_row=lambda label: (bar.note(label), bar.update(1)),
                                      rounds=2 if args.quick else 5)
